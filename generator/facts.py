@@ -1,0 +1,283 @@
+"""What detection found: frozen dataclasses, each fact traceable to its evidence.
+
+`ProjectFacts.to_json()` is a contract read by other tools: keep the key names stable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Why a fact is believed: the file and line it came from, and the reasoning."""
+
+    fact: str
+    file: str | None
+    line: int | None
+    why: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"fact": self.fact, "file": self.file, "line": self.line, "why": self.why}
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """A warning about the input: a file that could not be read, a conflict between sources."""
+
+    message: str
+    file: str | None = None
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = self.file or ""
+        if self.file and self.line:
+            where += f":{self.line}"
+        return f"{where}: {self.message}" if where else self.message
+
+
+class Diagnostics:
+    """Collects warnings while detection runs; the only mutable object detection passes around."""
+
+    def __init__(self) -> None:
+        self.items: list[Diagnostic] = []
+
+    def warn(self, message: str, file: str | None = None, line: int | None = None) -> None:
+        diag = Diagnostic(message, file, line)
+        if diag not in self.items:
+            self.items.append(diag)
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One declared dependency, as read from a manifest (never resolved by running anything)."""
+
+    name: str  # canonical name (packaging.utils.canonicalize_name)
+    specifier: str = ""  # e.g. ">=4.2,<5.0"; "" when unconstrained
+    extras: tuple[str, ...] = ()
+    marker: str | None = None
+    url: str | None = None  # direct reference: VCS or archive URL, or local path
+    file: str | None = None
+    line: int | None = None
+    resolved: str | None = None  # exact version from a lockfile or an == pin
+
+    @property
+    def is_vcs(self) -> bool:
+        return bool(self.url) and self.url.split("+", 1)[0] in {"git", "hg", "svn", "bzr"}
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "specifier": self.specifier,
+            "extras": list(self.extras),
+            "marker": self.marker,
+            "url": self.url,
+            "file": self.file,
+            "line": self.line,
+            "resolved": self.resolved,
+        }
+
+
+@dataclass(frozen=True)
+class Dependencies:
+    """The package manager chosen for the project and its production dependency set."""
+
+    manager: str  # pip | pipenv | poetry | uv | pdm | hatch | setuptools | none
+    files: tuple[str, ...] = ()  # every dependency manifest considered, relative paths
+    lockfile: str | None = None
+    requirements: tuple[Requirement, ...] = ()  # the production install set
+    # pip: the requirements file the image installs (it may `-r` others).
+    install_file: str | None = None
+    # Files the install step needs before the source is copied (manifests, lockfile, -r includes).
+    install_inputs: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()  # dependency groups included for production (e.g. "prod")
+    extras: tuple[str, ...] = ()  # extras of the project itself included for production
+    hashes: bool = False  # requirement files carry --hash (pip must use --require-hashes)
+    installs_project: bool = False  # the project itself is a package to install (pip install .)
+    manager_version: str | None = None  # e.g. "1" for legacy Poetry layouts, "2" for PEP 621 Poetry
+    evidence: tuple[Evidence, ...] = ()
+
+    def find(self, name: str) -> Requirement | None:
+        for req in self.requirements:
+            if req.name == name:
+                return req
+        return None
+
+    def names(self) -> set[str]:
+        return {req.name for req in self.requirements}
+
+
+@dataclass(frozen=True)
+class PythonSource:
+    """One place that states a Python version or range."""
+
+    file: str
+    line: int | None
+    value: str  # as written, e.g. "3.12.4", ">=3.10,<3.13", "^3.11"
+    specifier: str  # normalised PEP 440 specifier, e.g. "==3.12.4", ">=3.10,<3.13"
+    exact: bool  # names one release or one minor (a pin), rather than a range
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "value": self.value,
+            "specifier": self.specifier,
+            "exact": self.exact,
+        }
+
+
+@dataclass(frozen=True)
+class PythonChoice:
+    version: str  # the image version chosen, "3.12" (minor) or "3.12.7" (patch) when pinned exactly
+    source: str  # human-readable: "runtime.txt:1", "Django 5.2 support table", ...
+    candidates: tuple[PythonSource, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "source": self.source,
+            "candidates": [c.to_json() for c in self.candidates],
+        }
+
+
+@dataclass(frozen=True)
+class DjangoVersion:
+    spec: str  # as declared, e.g. ">=5.2,<6" or "*" or ""
+    resolved: str | None  # exact version when a lockfile or == pin says so
+    source: str | None  # "requirements/base.txt:3"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"spec": self.spec, "resolved": self.resolved, "source": self.source}
+
+
+@dataclass(frozen=True)
+class SettingsFacts:
+    """What the settings modules of the project declare (read with ast, never imported)."""
+
+    settings_module: str | None = None  # default module from manage.py (or found otherwise)
+    production_settings_module: str | None = None
+    settings_files: tuple[str, ...] = ()  # relative paths of settings modules read
+    settings_from_env: bool = False  # manage.py reads the module from the environment with no default
+    wsgi_application: str | None = None  # "proj.wsgi:application"
+    asgi_application: str | None = None
+    installed_apps: tuple[str, ...] = ()
+    static_root: str | None = None  # as written, or "from environment"
+    static_url: str | None = None
+    storage: str | None = None  # staticfiles storage backend dotted path
+    media_root: str | None = None
+    database: str | None = None  # engine ("postgresql", "sqlite3", ...), "from environment"
+    sqlite: bool = False
+    locale_dirs: tuple[str, ...] = ()  # directories holding .po files (relative)
+    celery_app: str | None = None  # module holding the Celery app, e.g. "proj.celery"
+    channels_consumers: bool = False  # websocket consumers / routing found
+    env_vars: tuple[str, ...] = ()  # environment variables the settings read at import time
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class Frontend:
+    """A Node build whose output collectstatic picks up."""
+
+    directory: str  # where package.json lives, relative
+    manager: str  # npm | yarn | pnpm
+    lockfile: str | None
+    build_script: str  # the package.json script name, normally "build"
+    node_version: str | None  # from .nvmrc / .node-version / engines.node
+    output_dir: str | None  # where the build writes, when it can be read
+    evidence: tuple[Evidence, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "directory": self.directory,
+            "manager": self.manager,
+            "lockfile": self.lockfile,
+            "build_script": self.build_script,
+            "node_version": self.node_version,
+            "output_dir": self.output_dir,
+        }
+
+
+@dataclass(frozen=True)
+class SystemPackage:
+    name: str  # Debian package name
+    stage: str  # build | runtime
+    because: str  # the Python requirement (or feature) that needs it
+    source: str  # where the fact comes from (data file row citation)
+
+
+@dataclass(frozen=True)
+class ProjectFacts:
+    django: bool
+    reason: str
+    project_dir: str | None = None  # where manage.py lives, relative ("." for the root)
+    manage_py: str | None = None
+    settings: SettingsFacts = field(default_factory=SettingsFacts)
+    dependencies: Dependencies = field(default_factory=lambda: Dependencies(manager="none"))
+    python: PythonChoice | None = None
+    django_version: DjangoVersion | None = None
+    server: str | None = None  # gunicorn | uvicorn | daphne | hypercorn | granian | uwsgi | waitress
+    server_declared: bool = False  # the project lists the server itself (else we add one)
+    asgi_required: bool = False
+    system_packages: tuple[SystemPackage, ...] = ()
+    collectstatic: bool = False
+    whitenoise: bool = False
+    remote_storage: bool = False  # static files go to S3/GCS/...: collectstatic needs credentials
+    compilemessages: bool = False
+    frontend: Frontend | None = None
+    other_projects: tuple[str, ...] = ()  # other Django project dirs found, not chosen
+    warnings: tuple[Diagnostic, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+
+    def packages(self, stage: str) -> list[str]:
+        return sorted({p.name for p in self.system_packages if p.stage == stage})
+
+    def to_json(self) -> dict[str, Any]:
+        s = self.settings
+        d = self.dependencies
+        return {
+            "django": self.django,
+            "reason": self.reason,
+            "project_dir": self.project_dir,
+            "manage_py": self.manage_py,
+            "settings_module": s.settings_module,
+            "production_settings_module": s.production_settings_module,
+            "wsgi_application": s.wsgi_application,
+            "asgi_application": s.asgi_application,
+            "asgi_required": self.asgi_required,
+            "package_manager": d.manager,
+            "dependency_files": list(d.files),
+            "lockfile": d.lockfile,
+            "install_file": d.install_file,
+            "groups": list(d.groups),
+            "extras": list(d.extras),
+            "python": self.python.to_json() if self.python else None,
+            "django_version": self.django_version.to_json() if self.django_version else None,
+            "server": self.server,
+            "server_declared": self.server_declared,
+            "system_packages": {
+                "build": self.packages("build"),
+                "runtime": self.packages("runtime"),
+            },
+            "static": {
+                "collectstatic": self.collectstatic,
+                "static_root": s.static_root,
+                "whitenoise": self.whitenoise,
+                "storage": s.storage,
+                "remote_storage": self.remote_storage,
+            },
+            "compilemessages": self.compilemessages,
+            "locale_dirs": list(s.locale_dirs),
+            "node": self.frontend.to_json() if self.frontend else None,
+            "celery": s.celery_app,
+            "database": s.database,
+            "installed_apps": list(s.installed_apps),
+            "other_projects": list(self.other_projects),
+            "requirements": [r.to_json() for r in d.requirements],
+            "warnings": [
+                {"file": w.file, "line": w.line, "message": w.message} for w in self.warnings
+            ],
+            "evidence": [e.to_json() for e in self.evidence],
+        }
