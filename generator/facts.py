@@ -160,7 +160,9 @@ class SettingsFacts:
     settings_module: str | None = None  # default module from manage.py (or found otherwise)
     production_settings_module: str | None = None
     settings_files: tuple[str, ...] = ()  # relative paths of settings modules read
-    settings_from_env: bool = False  # manage.py reads the module from the environment with no default
+    settings_from_env: bool = (
+        False  # manage.py reads the module from the environment with no default
+    )
     wsgi_application: str | None = None  # "proj.wsgi:application"
     asgi_application: str | None = None
     installed_apps: tuple[str, ...] = ()
@@ -218,7 +220,9 @@ class ProjectFacts:
     dependencies: Dependencies = field(default_factory=lambda: Dependencies(manager="none"))
     python: PythonChoice | None = None
     django_version: DjangoVersion | None = None
-    server: str | None = None  # gunicorn | uvicorn | daphne | hypercorn | granian | uwsgi | waitress
+    server: str | None = (
+        None  # gunicorn | uvicorn | daphne | hypercorn | granian | uwsgi | waitress
+    )
     server_declared: bool = False  # the project lists the server itself (else we add one)
     asgi_required: bool = False
     system_packages: tuple[SystemPackage, ...] = ()

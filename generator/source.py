@@ -18,11 +18,37 @@ from generator.facts import Diagnostics
 # Directories never worth descending into: VCS data, dependencies, caches and build output.
 SKIP_DIRS = frozenset(
     {
-        ".git", ".hg", ".svn", "node_modules", "bower_components", "site-packages",
-        "__pycache__", ".venv", "venv", ".virtualenv", ".tox",
-        ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".cache", ".idea", ".vscode",
-        "build", "dist", ".eggs", "htmlcov", ".next", ".nuxt", ".parcel-cache", ".terraform",
-        ".direnv", ".hypothesis", "staticfiles", "static_root", "collected_static",
+        ".git",
+        ".hg",
+        ".svn",
+        "node_modules",
+        "bower_components",
+        "site-packages",
+        "__pycache__",
+        ".venv",
+        "venv",
+        ".virtualenv",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".cache",
+        ".idea",
+        ".vscode",
+        "build",
+        "dist",
+        ".eggs",
+        "htmlcov",
+        ".next",
+        ".nuxt",
+        ".parcel-cache",
+        ".terraform",
+        ".direnv",
+        ".hypothesis",
+        "staticfiles",
+        "static_root",
+        "collected_static",
     }
 )
 # A file bigger than this is read only up to the limit (a 50 MB requirements file is hostile).
@@ -174,7 +200,8 @@ class LocalTree:
                                 continue
                             subdirs.append(rel)
                         elif entry.is_file(follow_symlinks=False) or (
-                            entry.is_symlink() and self._resolve(rel) is not None
+                            entry.is_symlink()
+                            and self._resolve(rel) is not None
                             and (self.root / rel).is_file()
                         ):
                             yield rel

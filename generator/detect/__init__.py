@@ -1,0 +1,199 @@
+"""detect(tree) -> ProjectFacts: every question answered by its own module, composed here."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from generator.facts import (
+    Dependencies,
+    Diagnostics,
+    DjangoVersion,
+    Evidence,
+    ProjectFacts,
+    SettingsFacts,
+)
+from generator.source import LocalTree, SourceTree
+
+# Storage backends that upload to a remote service: collectstatic then needs real credentials.
+REMOTE_STORAGE_MARKERS = ("storages.", "s3", "gcloud", "google", "azure", "cloudinary", "dropbox")
+
+
+def detect_path(path: str | os.PathLike[str]) -> ProjectFacts:
+    """Detect the project in a local directory."""
+    root = Path(path)
+    if not root.is_dir():
+        raise NotADirectoryError(f"{path}: not a directory")
+    return detect(LocalTree(root))
+
+
+def detect(tree: SourceTree) -> ProjectFacts:
+    """Read the tree (never executing it) and say whether, where and how it is a Django project."""
+    from generator.detect.django_project import find_projects, read_settings
+    from generator.detect.frontend import detect_frontend
+    from generator.detect.manifests import declares_django, detect_dependencies
+    from generator.detect.python_version import debian_codename, detect_python
+    from generator.detect.server import detect_server
+    from generator.detect.system_packages import detect_system_packages
+
+    diags: Diagnostics = getattr(tree, "diagnostics", None) or Diagnostics()
+    candidates = find_projects(tree, diags)
+    django_decls = declares_django(tree, diags)
+
+    if not candidates:
+        reason = "no manage.py or Django settings module was found"
+        if django_decls:
+            first = django_decls[0]
+            reason += f" (Django is declared in {first.file}, but there is no project to run)"
+        else:
+            reason += " and no manifest declares Django"
+        return ProjectFacts(
+            django=False, reason=reason, warnings=tuple(diags.items), evidence=tuple(django_decls)
+        )
+
+    chosen = candidates[0]
+    evidence: list[Evidence] = list(chosen.evidence)
+    deps = detect_dependencies(tree, chosen.project_dir, diags)
+    evidence.extend(deps.evidence)
+    django_req = deps.find("django")
+    if django_req is None and not django_decls:
+        return ProjectFacts(
+            django=False,
+            reason=(
+                f"{chosen.manage_py or chosen.project_dir} looks like a Django entry point, but no "
+                "manifest (requirements*.txt, pyproject.toml, Pipfile, setup.py/cfg) declares Django"
+            ),
+            project_dir=chosen.project_dir,
+            manage_py=chosen.manage_py,
+            dependencies=deps,
+            warnings=tuple(diags.items),
+            evidence=tuple(evidence),
+        )
+
+    if django_req is not None:
+        django_version = DjangoVersion(
+            spec=django_req.specifier or "*",
+            resolved=django_req.resolved,
+            source=_where(django_req.file, django_req.line),
+        )
+    else:
+        first = django_decls[0]
+        diags.warn(
+            "Django is declared here but not in the manifest chosen for installing; "
+            "check that the image installs it",
+            first.file,
+            first.line,
+        )
+        django_version = DjangoVersion(
+            spec="*", resolved=None, source=_where(first.file, first.line)
+        )
+    evidence.append(
+        Evidence(
+            "django",
+            django_version.source and django_version.source.split(":")[0],
+            django_req.line if django_req else None,
+            f"Django {django_version.resolved or django_version.spec} is a dependency",
+        )
+    )
+
+    settings = read_settings(tree, chosen, diags)
+    evidence.extend(settings.evidence)
+    python = detect_python(tree, chosen.project_dir, deps, django_version, diags)
+    evidence.extend(python.evidence)
+    server = detect_server(tree, chosen.project_dir, deps, settings, diags)
+    evidence.extend(server.evidence)
+    frontend = detect_frontend(tree, chosen.project_dir, diags)
+    if frontend:
+        evidence.extend(frontend.evidence)
+
+    collectstatic, static_evidence = _collectstatic(settings, diags)
+    evidence.extend(static_evidence)
+    compilemessages = bool(settings.locale_dirs)
+    packages, pkg_evidence = detect_system_packages(
+        deps, settings, python.version, debian_codename(python.version), compilemessages
+    )
+    evidence.extend(pkg_evidence)
+    storage = settings.storage or ""
+    remote = any(marker in storage.lower() for marker in REMOTE_STORAGE_MARKERS)
+    whitenoise = (
+        bool(deps.find("whitenoise"))
+        or any(app.startswith("whitenoise") for app in settings.installed_apps)
+        or "whitenoise" in storage.lower()
+    )
+
+    others = tuple(c.project_dir for c in candidates[1:])
+    if others:
+        evidence.append(
+            Evidence(
+                "project",
+                chosen.manage_py,
+                None,
+                f"{len(candidates)} Django projects found; chose {chosen.project_dir} "
+                f"(others: {', '.join(others)}): it is the shallowest with a settings module",
+            )
+        )
+        diags.warn(
+            f"several Django projects found ({', '.join((chosen.project_dir, *others))}); "
+            f"using {chosen.project_dir}. Pass --project-dir to choose another",
+            chosen.manage_py,
+        )
+    where = chosen.manage_py or chosen.project_dir
+    return ProjectFacts(
+        django=True,
+        reason=f"{where} runs Django and {django_version.source} declares Django",
+        project_dir=chosen.project_dir,
+        manage_py=chosen.manage_py,
+        settings=settings,
+        dependencies=deps,
+        python=python,
+        django_version=django_version,
+        server=server.server,
+        server_declared=server.declared,
+        asgi_required=server.asgi_required,
+        system_packages=packages,
+        collectstatic=collectstatic,
+        whitenoise=whitenoise,
+        remote_storage=remote,
+        compilemessages=compilemessages,
+        frontend=frontend,
+        other_projects=others,
+        warnings=tuple(diags.items),
+        evidence=tuple(evidence),
+    )
+
+
+def _collectstatic(settings: SettingsFacts, diags: Diagnostics) -> tuple[bool, list[Evidence]]:
+    settings_file = settings.settings_files[0] if settings.settings_files else None
+    if "django.contrib.staticfiles" not in settings.installed_apps:
+        return False, [
+            Evidence(
+                "static",
+                settings_file,
+                None,
+                "django.contrib.staticfiles is not installed: no collectstatic",
+            )
+        ]
+    if settings.static_root is None:
+        diags.warn(
+            "django.contrib.staticfiles is installed but STATIC_ROOT is not set, so collectstatic "
+            "cannot run and static files will not be served in production; set STATIC_ROOT",
+            settings_file,
+        )
+        return False, [Evidence("static", settings_file, None, "STATIC_ROOT is not set")]
+    return True, [
+        Evidence(
+            "static",
+            settings_file,
+            None,
+            f"staticfiles is installed and STATIC_ROOT is {settings.static_root}",
+        )
+    ]
+
+
+def _where(file: str | None, line: int | None) -> str | None:
+    if file is None:
+        return None
+    return f"{file}:{line}" if line else file
+
+
+__all__ = ["Dependencies", "detect", "detect_path"]

@@ -1,0 +1,495 @@
+"""Which Python the image runs: the project's own statements, Django's support, published images.
+
+Steps (each one recorded in `PythonChoice.evidence`):
+1. an exact pin (.python-version, runtime.txt, .tool-versions, mise, Pipfile, `==3.12.*`) wins;
+   pins that disagree: the nearest, then the most specific file wins, with a warning;
+2. otherwise the ranges (requires-python, Poetry, uv.lock, python_requires) are intersected,
+3. and intersected with the Pythons the Django release supports (data/django_python.toml);
+4. the newest minor the official image publishes inside that set (data/python_releases.toml);
+5. nothing stated: the newest Python the Django release supports;
+6. the project's declaration and Django disagree: a warning, and the declaration decides.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from packaging.specifiers import SpecifierSet
+from packaging.version import InvalidVersion, Version
+
+from generator.detect._read import parent_dirs
+from generator.detect.constraints import admits, minor_of, parse_pin, to_specifier
+from generator.detect.python_sources import find_python_sources, pin_rank
+from generator.facts import (
+    Dependencies,
+    Diagnostics,
+    DjangoVersion,
+    Evidence,
+    PythonChoice,
+    PythonSource,
+)
+from generator.source import SourceTree
+
+DJANGO_TABLE = "generator/data/django_python.toml"
+RELEASES_TABLE = "generator/data/python_releases.toml"
+# Patch releases tried per Django series when a spec is matched against the table: support only
+# changes at the `added` patches, so any generous bound gives the same answer.
+_PATCHES_PER_SERIES = 100
+
+
+@dataclass(frozen=True)
+class PythonRelease:
+    """One row of python_releases.toml."""
+
+    minor: str
+    newest: str
+    suites: tuple[str, ...]
+    eol: str
+    prerelease: bool
+    source: str
+
+
+@dataclass(frozen=True)
+class DjangoSeries:
+    """One row of django_python.toml: a Django feature release and the Pythons it supports."""
+
+    django: Version
+    python: tuple[str, ...]
+    added: dict[str, Version]
+    source: str
+
+    def supports(self, release: Version) -> tuple[str, ...]:
+        """Python minors supported by `release` (a patch release of this series)."""
+        return tuple(m for m in self.python if m not in self.added or release >= self.added[m])
+
+
+# --- data tables --------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _releases() -> dict[str, PythonRelease]:
+    raw = tomllib.loads(_data_text("python_releases.toml"))
+    rows = [
+        PythonRelease(
+            minor=row["minor"],
+            newest=row["newest"],
+            suites=tuple(row["suites"]),
+            eol=row["eol"],
+            prerelease=bool(row.get("prerelease", False)),
+            source=row["source"],
+        )
+        for row in raw["python"]
+    ]
+    return {row.minor: row for row in sorted(rows, key=lambda r: Version(r.minor))}
+
+
+@lru_cache(maxsize=1)
+def _django_table() -> tuple[DjangoSeries, ...]:
+    raw = tomllib.loads(_data_text("django_python.toml"))
+    rows = [
+        DjangoSeries(
+            django=Version(row["django"]),
+            python=tuple(row["python"]),
+            added={minor: Version(at) for minor, at in row.get("added", {}).items()},
+            source=row["source"],
+        )
+        for row in raw["release"]
+    ]
+    return tuple(sorted(rows, key=lambda r: r.django))
+
+
+def _data_text(name: str) -> str:
+    return resources.files("generator.data").joinpath(name).read_text(encoding="utf-8")
+
+
+def supported_minors() -> list[str]:
+    """Every Python minor the official image publishes (pre-releases included), oldest first."""
+    return list(_releases())
+
+
+def newest_patch(minor: str) -> str:
+    """The newest patch release with an official image: "3.12" -> "3.12.15" (offline table)."""
+    try:
+        return _releases()[minor].newest
+    except KeyError:
+        raise ValueError(
+            f"Python {minor} is not in {RELEASES_TABLE} (known: {_span(supported_minors())}); "
+            "choose one of those, or add a row for it"
+        ) from None
+
+
+def debian_codename(minor: str) -> str:
+    """The newest Debian suite the official `python:<minor>-slim` image is built on."""
+    try:
+        return _releases()[minor].suites[0]
+    except KeyError:
+        raise ValueError(
+            f"Python {minor} is not in {RELEASES_TABLE} (known: {_span(supported_minors())})"
+        ) from None
+
+
+def django_supported_pythons(django_version: str) -> SpecifierSet:
+    """The Pythons a Django release supports, e.g. "4.2.5" -> ">=3.8,<3.12" (patch level matters).
+
+    A feature version ("4.2") means its first release. A release newer than the table is assumed to
+    support what the newest row supports; an older one raises ValueError.
+    """
+    minors = _django_release_support(Version(django_version))
+    if minors is None:
+        raise ValueError(f"Django {django_version} is older than every release in {DJANGO_TABLE}")
+    return SpecifierSet(f">={minors[0]},<{_next_minor(minors[-1])}")
+
+
+def _django_release_support(release: Version) -> tuple[str, ...] | None:
+    table = _django_table()
+    for series in table:
+        if (release.major, release.minor) == (series.django.major, series.django.minor):
+            return series.supports(release)
+    if release > table[-1].django:
+        return table[-1].supports(release)
+    return None
+
+
+# --- the choice ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _DjangoSupport:
+    minors: frozenset[str]  # Python minors some admitted Django release supports
+    label: str  # "Django 4.2.16", "Django >=5.2,<6"
+    source: str | None
+
+
+def detect_python(
+    tree: SourceTree,
+    project_dir: str,
+    deps: Dependencies,
+    django: DjangoVersion | None,
+    diags: Diagnostics,
+) -> PythonChoice:
+    """Choose the Python minor for the image from every version source in the repository."""
+    extra = tuple(f for f in (*deps.files, deps.lockfile) if f)
+    sources = find_python_sources(tree, project_dir, diags, extra)
+    evidence: list[Evidence] = [
+        Evidence("python", s.file, s.line, f"states Python {s.value} ({s.specifier})")
+        for s in sources
+    ]
+    support = _django_support(django, diags, evidence)
+    pins = [s for s in sources if s.exact]
+    ranges = [s for s in sources if not s.exact]
+    pin = _choose_pin(pins, project_dir, diags, evidence)
+    if pin is not None:
+        version, source = _from_pin(pin, ranges, support, diags, evidence)
+    elif ranges:
+        version, source = _from_ranges(ranges, support, diags, evidence)
+    else:
+        version, source = _from_nothing(support, diags, evidence)
+    return PythonChoice(version, source, tuple(sources), tuple(evidence))
+
+
+def _choose_pin(
+    pins: list[PythonSource], project_dir: str, diags: Diagnostics, evidence: list[Evidence]
+) -> PythonSource | None:
+    known = set(supported_minors())
+    usable = []
+    for pin in pins:
+        minor = _pin_minor(pin)
+        if minor in known:
+            usable.append(pin)
+        else:
+            diags.warn(
+                f"pins Python {pin.value}, which has no official image in the supported range "
+                f"({_span(_stable_minors())}); the pin is ignored",
+                pin.file,
+                pin.line,
+            )
+    if not usable:
+        return None
+    # Nearest directory first (project dir, then its parents, then files found elsewhere), then
+    # the most specific file; sort is stable, so reading order breaks the remaining ties.
+    chain = parent_dirs(project_dir or ".")
+    usable.sort(key=lambda p: (_nearness(p.file, chain), pin_rank(p)))
+    chosen = usable[0]
+    for other in usable[1:]:
+        if _pin_minor(other) != _pin_minor(chosen):
+            diags.warn(
+                f"Python versions disagree: {_where(chosen)} says {chosen.value} and "
+                f"{_where(other)} says {other.value}; using {chosen.value} from {chosen.file} "
+                f"(nearer to the project or more specific)",
+                other.file,
+                other.line,
+            )
+    evidence.append(Evidence("python", chosen.file, chosen.line, "an exact pin wins over ranges"))
+    return chosen
+
+
+def _from_pin(
+    pin: PythonSource,
+    ranges: list[PythonSource],
+    support: _DjangoSupport | None,
+    diags: Diagnostics,
+    evidence: list[Evidence],
+) -> tuple[str, str]:
+    minor = _pin_minor(pin)
+    version = Version(newest_patch(minor))
+    for other in ranges:
+        if not _admits_minor(other.specifier, minor):
+            diags.warn(
+                f"requires Python {other.value}, but {_where(pin)} pins {pin.value}; keeping "
+                "the pin (an exact pin wins over a range)",
+                other.file,
+                other.line,
+            )
+    if support is not None and minor not in support.minors:
+        diags.warn(
+            f"pins Python {pin.value}, but {support.label}{_from(support)} supports Python "
+            f"{_span(_sorted(support.minors))}; keeping the pin (upgrade Django, or pin a "
+            "Python it supports)",
+            pin.file,
+            pin.line,
+        )
+    pinned = parse_pin(pin.value)
+    if pinned is not None and len(pinned.release) >= 3 and pinned != version:
+        evidence.append(
+            Evidence(
+                "python",
+                pin.file,
+                pin.line,
+                f"pins {pinned}; the image uses the newest {minor} patch ({version}), which has "
+                "the security fixes",
+            )
+        )
+    return minor, _where(pin)
+
+
+def _from_ranges(
+    ranges: list[PythonSource],
+    support: _DjangoSupport | None,
+    diags: Diagnostics,
+    evidence: list[Evidence],
+) -> tuple[str, str]:
+    # Intersect in order (nearest first); a range that would empty the set is reported and skipped.
+    declared = set(supported_minors())
+    used: list[PythonSource] = []
+    for source in ranges:
+        narrowed = {m for m in declared if _admits_minor(source.specifier, m)}
+        if narrowed:
+            declared = narrowed
+            used.append(source)
+        elif used:
+            diags.warn(
+                f"requires Python {source.value}, which leaves no version allowed by "
+                f"{_list(used)}; ignoring it",
+                source.file,
+                source.line,
+            )
+        else:
+            diags.warn(
+                f"requires Python {source.value}, which matches no official image "
+                f"({_span(_stable_minors())}); ignoring it",
+                source.file,
+                source.line,
+            )
+    if not used:
+        return _from_nothing(support, diags, evidence)
+    where = _list(used)
+    if support is not None:
+        both = {m for m in declared if m in support.minors}
+        if both:
+            chosen = _newest(both)
+            evidence.append(
+                Evidence(
+                    "python",
+                    used[0].file,
+                    used[0].line,
+                    f"newest official image inside {where} and {support.label} support: {chosen}",
+                )
+            )
+            return chosen, f"{where}, within {support.label} support"
+        chosen = _newest(declared)
+        diags.warn(
+            f"the project allows Python {_span(_sorted(declared))} by {where}, but "
+            f"{support.label}{_from(support)} supports Python {_span(_sorted(support.minors))}; "
+            f"choosing {chosen} by the project's own declaration",
+            used[0].file,
+            used[0].line,
+        )
+        return chosen, where
+    chosen = _newest(declared)
+    evidence.append(
+        Evidence(
+            "python", used[0].file, used[0].line, f"newest official image in {where}: {chosen}"
+        )
+    )
+    return chosen, where
+
+
+def _from_nothing(
+    support: _DjangoSupport | None, diags: Diagnostics, evidence: list[Evidence]
+) -> tuple[str, str]:
+    stable = _stable_minors()
+    if support is None:
+        chosen = stable[-1]
+        why = f"no Python version stated in the project and no Django version known: {chosen}"
+        evidence.append(Evidence("python", None, None, why))
+        return chosen, why
+    inside = [m for m in stable if m in support.minors]
+    if inside:
+        chosen = inside[-1]
+        why = f"{support.label} supports up to {chosen}; no version stated in the project"
+    else:
+        # Django older than every published image (e.g. 1.11 stops at 3.7): the oldest image is
+        # the nearest; it may well fail, so say so.
+        chosen = stable[0]
+        why = f"{support.label} supports no Python with a current official image; using {chosen}"
+        diags.warn(
+            f"{support.label}{_from(support)} supports Python "
+            f"{_span(_sorted(support.minors))}, none of which has a current "
+            f"official image; using {chosen}. Upgrade Django or pin a Python version",
+            support.source.split(":", 1)[0] if support.source else None,
+        )
+    evidence.append(Evidence("python", None, None, why))
+    return chosen, why
+
+
+def _django_support(
+    django: DjangoVersion | None, diags: Diagnostics, evidence: list[Evidence]
+) -> _DjangoSupport | None:
+    """The Python minors the project's Django allows, or None when nothing is known."""
+    if django is None:
+        return None
+    file, line = _split_where(django.source)
+    if django.resolved:
+        try:
+            release = Version(django.resolved)
+        except InvalidVersion:
+            diags.warn(f"Django version {django.resolved!r} is not a version; ignored", file, line)
+            return None
+        minors = _django_release_support(release)
+        if minors is None:
+            return None
+        label = f"Django {release}"
+        newest = _django_table()[-1].django
+        if (release.major, release.minor) > (newest.major, newest.minor):
+            label += f" (newer than {DJANGO_TABLE}; assumed like {newest})"
+        evidence.append(Evidence("python", file, line, f"{label} supports {_span(minors)}"))
+        return _DjangoSupport(frozenset(minors), label, django.source)
+    try:
+        specifier = to_specifier(django.spec or "")
+    except ValueError:
+        diags.warn(
+            f"the Django requirement {django.spec!r} is not a version range; the Python choice "
+            "ignores it",
+            file,
+            line,
+        )
+        return None
+    admitted = [r for r in _all_django_releases() if admits(specifier, r)] if specifier else []
+    if not specifier:
+        admitted = list(_all_django_releases())
+    label = f"Django {django.spec.strip()}" if specifier else "Django (any version)"
+    if not admitted:
+        newest = _django_table()[-1]
+        newer = Version(f"{newest.django.major}.{newest.django.minor + 1}")
+        if not admits(specifier, newer) and not admits(specifier, Version(f"{newer.major + 1}")):
+            return None
+        admitted = [newer]
+        label += f" (newer than {DJANGO_TABLE}; assumed like {newest.django})"
+    minors: set[str] = set()
+    for release in admitted:
+        minors.update(_django_release_support(release) or ())
+    if not minors:
+        return None
+    # pip installs the newest Django that suits the chosen Python: the union over admitted
+    # releases is what the spec allows.
+    evidence.append(
+        Evidence(
+            "python",
+            file,
+            line,
+            f"{label} allows releases that support Python {_span(_sorted(minors))}",
+        )
+    )
+    return _DjangoSupport(frozenset(minors), label, django.source)
+
+
+@lru_cache(maxsize=1)
+def _all_django_releases() -> tuple[Version, ...]:
+    return tuple(
+        Version(f"{s.django.major}.{s.django.minor}.{patch}")
+        for s in _django_table()
+        for patch in range(_PATCHES_PER_SERIES)
+    )
+
+
+# --- small helpers ------------------------------------------------------------------------------
+
+
+def _stable_minors() -> list[str]:
+    return [r.minor for r in _releases().values() if not r.prerelease]
+
+
+def _sorted(minors: set[str] | frozenset[str]) -> list[str]:
+    """Oldest first, leaving out pre-releases unless there is nothing else."""
+    ordered = sorted(minors, key=Version)
+    stable = [m for m in ordered if m not in _releases() or not _releases()[m].prerelease]
+    return stable or ordered
+
+
+def _newest(minors: set[str]) -> str:
+    stable = [m for m in minors if not _releases()[m].prerelease]
+    return max(stable or minors, key=Version)
+
+
+def _admits_minor(specifier: str, minor: str) -> bool:
+    # A minor is allowed when any of its patch releases is: ">=3.12.4" allows the 3.12 image.
+    last = Version(newest_patch(minor)).micro
+    return any(admits(specifier, Version(f"{minor}.{patch}")) for patch in range(last, -1, -1))
+
+
+def _pin_minor(pin: PythonSource) -> str:
+    version = parse_pin(pin.value.removeprefix("prefix:"))
+    if version is None:  # an `==3.12.*` range: the specifier names the minor
+        spec = next(iter(SpecifierSet(pin.specifier)))
+        version = Version(spec.version.removesuffix(".*"))
+    return minor_of(version)
+
+
+def _nearness(path: str, chain: list[str]) -> int:
+    directory = path.rpartition("/")[0] or "."
+    return chain.index(directory) if directory in chain else len(chain)
+
+
+def _where(source: PythonSource) -> str:
+    return f"{source.file}:{source.line}" if source.line else source.file
+
+
+def _list(sources: list[PythonSource]) -> str:
+    return " and ".join(f"{_where(s)} ({s.value})" for s in sources)
+
+
+def _from(support: _DjangoSupport) -> str:
+    return f" (from {support.source})" if support.source else ""
+
+
+def _split_where(where: str | None) -> tuple[str | None, int | None]:
+    if not where:
+        return None, None
+    file, _, line = where.rpartition(":")
+    if file and line.isdigit():
+        return file, int(line)
+    return where, None
+
+
+def _span(minors: list[str] | tuple[str, ...]) -> str:
+    if not minors:
+        return "none"
+    return minors[0] if len(minors) == 1 else f"{minors[0]}-{minors[-1]}"
+
+
+def _next_minor(minor: str) -> str:
+    major, number = minor.split(".")
+    return f"{major}.{int(number) + 1}"

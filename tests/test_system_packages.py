@@ -1,0 +1,105 @@
+"""System packages per stage come from the data table, keyed on requirements and Python."""
+
+from __future__ import annotations
+
+import pytest
+
+from generator.detect.system_packages import detect_system_packages
+from generator.facts import Dependencies, Requirement, SettingsFacts
+
+
+def packages(reqs: list[Requirement], python: str = "3.12", suite: str = "trixie", **settings):
+    deps = Dependencies(manager="pip", requirements=tuple(reqs))
+    pkgs, evidence = detect_system_packages(
+        deps, SettingsFacts(**settings), python, suite, compilemessages=False
+    )
+    build = sorted({p.name for p in pkgs if p.stage == "build"})
+    runtime = sorted({p.name for p in pkgs if p.stage == "runtime"})
+    return build, runtime, evidence
+
+
+def req(
+    name: str, specifier: str = "", resolved: str | None = None, extras=(), **kw
+) -> Requirement:
+    return Requirement(
+        name=name,
+        specifier=specifier,
+        resolved=resolved,
+        extras=tuple(extras),
+        file="requirements.txt",
+        line=1,
+        **kw,
+    )
+
+
+def test_pure_python_project_needs_nothing():
+    assert packages([req("django", ">=5.2"), req("gunicorn")])[:2] == ([], [])
+
+
+def test_psycopg2_source_package_needs_compiler_and_libpq():
+    build, runtime, evidence = packages([req("psycopg2", "==2.9.11", resolved="2.9.11")])
+    assert {"gcc", "libpq-dev"} <= set(build)
+    assert runtime == ["libpq5"]
+    assert evidence[0].file == "requirements.txt"
+
+
+def test_psycopg2_binary_with_wheel_needs_nothing_but_old_pin_on_new_python_compiles():
+    assert packages([req("psycopg2-binary", "==2.9.11", resolved="2.9.11")], "3.14")[:2] == ([], [])
+    build, runtime, _ = packages([req("psycopg2-binary", "==2.9.2", resolved="2.9.2")], "3.12")
+    assert "libpq-dev" in build and runtime == ["libpq5"]
+
+
+@pytest.mark.parametrize(
+    ("extras", "build", "runtime"),
+    [
+        ((), [], ["libpq5"]),
+        (("binary",), [], []),
+        (("c",), ["gcc", "libc6-dev", "libpq-dev"], ["libpq5"]),
+    ],
+)
+def test_psycopg3_extras(extras, build, runtime):
+    got_build, got_runtime, _ = packages([req("psycopg", ">=3.2", extras=extras)])
+    assert (got_build, got_runtime) == (build, runtime)
+
+
+def test_mysqlclient():
+    build, runtime, _ = packages([req("mysqlclient")])
+    assert {"default-libmysqlclient-dev", "pkg-config", "gcc"} <= set(build)
+    assert runtime == ["libmariadb3"]
+
+
+def test_suite_specific_runtime_names():
+    assert "libldap2" in packages([req("python-ldap")], suite="trixie")[1]
+    assert "libldap-2.5-0" in packages([req("python-ldap")], suite="bookworm")[1]
+
+
+def test_pillow_only_without_wheel():
+    assert packages([req("pillow", ">=10")], "3.13")[:2] == ([], [])
+    build, runtime, _ = packages([req("pillow", "<10")], "3.13")
+    assert "libjpeg62-turbo-dev" in build and "libjpeg62-turbo" in runtime
+
+
+def test_marker_excluding_linux_is_ignored():
+    assert packages([req("mysqlclient", marker='sys_platform == "win32"')])[:2] == ([], [])
+
+
+def test_vcs_requirement_needs_git():
+    build, _, _ = packages([req("django-push", url="git+https://github.com/x/django-push.git@abc")])
+    assert build == ["git"]
+
+
+def test_geodjango_needs_gdal_at_runtime():
+    _, runtime, _ = packages([], installed_apps=("django.contrib.gis",))
+    assert runtime == ["gdal-bin"]
+
+
+def test_python_magic_runtime_only():
+    assert packages([req("python-magic")])[:2] == ([], ["libmagic1"])
+
+
+def test_compilemessages_needs_gettext_at_build():
+    deps = Dependencies(manager="pip")
+    pkgs, _ = detect_system_packages(
+        deps, SettingsFacts(locale_dirs=("locale",)), "3.12", "trixie", True
+    )
+    assert [(p.name, p.stage) for p in pkgs] == [("gettext", "build")]
