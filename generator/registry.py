@@ -1,0 +1,261 @@
+"""A small client for the two registries that list `python` image tags: Docker Hub and registry v2.
+
+Standard library only (urllib). Every request has a timeout; connection errors and 5xx answers are
+retried with backoff, a 429 waits for its Retry-After (capped), and a 401 from a registry runs the
+Bearer token handshake once. Failures end in a RegistryError whose message says what to do.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import hashlib
+import json
+import re
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+DOCKER_HUB = "https://hub.docker.com"
+DOCKER_REGISTRY = "https://registry-1.docker.io"
+
+# A multi-platform image is an index/list; asking for all four gets the digest people pin.
+MANIFEST_TYPES = ", ".join(
+    [
+        "application/vnd.oci.image.index.v1+json",
+        "application/vnd.docker.distribution.manifest.list.v2+json",
+        "application/vnd.docker.distribution.manifest.v2+json",
+        "application/vnd.oci.image.manifest.v1+json",
+    ]
+)
+# Enough for every python tag ever published (about 10k) at 100 a page, and a stop for a registry
+# that keeps answering with the same `next` link.
+MAX_PAGES = 200
+
+
+class RegistryError(Exception):
+    """The registry could not answer; the message is advice for the user."""
+
+
+@dataclass(frozen=True)
+class _Response:
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+    def header(self, name: str) -> str | None:
+        for key, value in self.headers.items():
+            if key.lower() == name.lower():
+                return value
+        return None
+
+
+class _StatusAsResponse(urllib.request.HTTPErrorProcessor):
+    """Hand error statuses back as responses (one code path reads them all); still follow redirects."""
+
+    def http_response(self, request, response):  # type: ignore[no-untyped-def]
+        if response.status in (301, 302, 303, 307, 308):
+            return super().http_response(request, response)
+        return response
+
+    https_response = http_response
+
+
+@dataclass
+class RegistryClient:
+    """Lists tags and reads manifest digests of one repository ("library/python" by default).
+
+    `hub` is the Docker Hub API base used for tag lists (set it to None to list tags through the
+    registry v2 API, as mirrors require); `registry` is the v2 API base used for digests.
+    """
+
+    registry: str = DOCKER_REGISTRY
+    hub: str | None = DOCKER_HUB
+    repository: str = "library/python"
+    timeout: float = 20.0
+    retries: int = 4
+    backoff: float = 1.0  # seconds before the first retry; doubles each time
+    max_wait: float = 60.0  # longest Retry-After honoured
+    sleep: Callable[[float], None] = time.sleep
+    user_agent: str = "django-dockerfile (+https://github.com/)"
+    _token: str | None = field(default=None, repr=False)
+    _all_tags: list[str] | None = field(default=None, repr=False)
+    _digests: dict[str, str] = field(default_factory=dict, repr=False)
+
+    # -- public ----------------------------------------------------------------------------
+
+    def tags(self, name_filter: str = "") -> list[str]:
+        """Tag names containing `name_filter` ("3.12"), every page followed."""
+        if self.hub:
+            return self._hub_tags(name_filter)
+        if self._all_tags is None:
+            self._all_tags = self._registry_tags()
+        return [t for t in self._all_tags if name_filter in t]
+
+    def digest(self, tag: str) -> str:
+        """The manifest digest ("sha256:...") the registry serves for `tag` right now."""
+        if tag in self._digests:
+            return self._digests[tag]
+        url = f"{self._v2()}/manifests/{urllib.parse.quote(tag, safe='')}"
+        response = self._call("HEAD", url, {"Accept": MANIFEST_TYPES}, auth=True)
+        digest = response.header("Docker-Content-Digest")
+        if not digest:
+            # Some mirrors leave the header off HEAD answers; the digest is the body's hash.
+            response = self._call("GET", url, {"Accept": MANIFEST_TYPES}, auth=True)
+            digest = response.header("Docker-Content-Digest")
+            digest = digest or "sha256:" + hashlib.sha256(response.body).hexdigest()
+        self._digests[tag] = digest
+        return digest
+
+    # -- tag lists ---------------------------------------------------------------------------
+
+    def _hub_tags(self, name_filter: str) -> list[str]:
+        assert self.hub is not None
+        query = urllib.parse.urlencode({"page_size": 100, "name": name_filter})
+        url: str | None = f"{self.hub.rstrip('/')}/v2/repositories/{self.repository}/tags?{query}"
+        names: list[str] = []
+        for _ in range(MAX_PAGES):
+            if not url:
+                break
+            data = self._json(self._call("GET", url, {"Accept": "application/json"}), url)
+            names.extend(
+                str(r["name"])
+                for r in data.get("results") or []
+                if isinstance(r, dict) and "name" in r
+            )
+            url = urllib.parse.urljoin(url, data["next"]) if data.get("next") else None
+        return names
+
+    def _registry_tags(self) -> list[str]:
+        url: str | None = f"{self._v2()}/tags/list?n=1000"
+        names: list[str] = []
+        for _ in range(MAX_PAGES):
+            if not url:
+                break
+            response = self._call("GET", url, {"Accept": "application/json"}, auth=True)
+            data = self._json(response, url)
+            names.extend(str(t) for t in data.get("tags") or [])
+            url = _next_link(response.header("Link"), url)
+        return names
+
+    # -- HTTP --------------------------------------------------------------------------------
+
+    def _v2(self) -> str:
+        return f"{self.registry.rstrip('/')}/v2/{self.repository}"
+
+    def _call(
+        self, method: str, url: str, headers: Mapping[str, str], auth: bool = False
+    ) -> _Response:
+        """One request with retries, Retry-After and (for the registry) the token handshake."""
+        sent = {"User-Agent": self.user_agent, **headers}
+        handshakes = 0
+        attempt = 0
+        while True:
+            if auth and self._token:
+                sent["Authorization"] = f"Bearer {self._token}"
+            try:
+                response = self._send(method, url, sent)
+            except (urllib.error.URLError, OSError) as exc:
+                reason = getattr(exc, "reason", exc)
+                if attempt >= self.retries:
+                    raise RegistryError(self._unreachable(url, str(reason))) from exc
+                self.sleep(self.backoff * 2**attempt)
+                attempt += 1
+                continue
+            if response.status == 401 and auth and handshakes == 0:
+                challenge = response.header("WWW-Authenticate") or ""
+                if challenge.lower().startswith("bearer"):
+                    self._token = self._fetch_token(challenge)
+                    handshakes += 1
+                    continue
+            if response.status == 429 or response.status >= 500:
+                if attempt >= self.retries:
+                    raise RegistryError(
+                        self._unreachable(url, f"HTTP {response.status} after {attempt + 1} tries")
+                    )
+                wait = self.backoff * 2**attempt
+                if response.status == 429:
+                    wait = _retry_after(response.header("Retry-After"), wait)
+                self.sleep(min(wait, self.max_wait))
+                attempt += 1
+                continue
+            if 200 <= response.status < 300:
+                return response
+            raise RegistryError(self._refused(url, response))
+
+    def _send(self, method: str, url: str, headers: Mapping[str, str]) -> _Response:
+        request = urllib.request.Request(url, method=method, headers=dict(headers))
+        opener = urllib.request.build_opener(_StatusAsResponse)
+        with opener.open(request, timeout=self.timeout) as raw:
+            body = raw.read() if method != "HEAD" else b""
+            return _Response(raw.status, dict(raw.headers.items()), body)
+
+    def _fetch_token(self, challenge: str) -> str:
+        params = dict(re.findall(r'(\w+)="([^"]*)"', challenge))
+        realm = params.pop("realm", None)
+        if not realm:
+            raise RegistryError(
+                f"registry {self.registry} asked for a login without saying where "
+                f"(WWW-Authenticate: {challenge!r}); use --registry for a mirror that allows "
+                "anonymous pulls"
+            )
+        url = f"{realm}?{urllib.parse.urlencode(params)}" if params else realm
+        data = self._json(self._call("GET", url, {"Accept": "application/json"}), url)
+        token = data.get("token") or data.get("access_token")
+        if not isinstance(token, str) or not token:
+            raise RegistryError(f"the token service {realm} answered without a token")
+        return token
+
+    @staticmethod
+    def _json(response: _Response, url: str) -> dict[str, Any]:
+        try:
+            data = json.loads(response.body or b"{}")
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise RegistryError(f"{url} did not answer with JSON ({exc})") from exc
+        if not isinstance(data, dict):
+            raise RegistryError(f"{url} answered with unexpected JSON (not an object)")
+        return data
+
+    def _unreachable(self, url: str, reason: str) -> str:
+        host = urllib.parse.urlsplit(url).netloc or url
+        return (
+            f"could not reach registry {host}: {reason}; check the network, or use --registry "
+            "(and --hub) for a mirror"
+        )
+
+    def _refused(self, url: str, response: _Response) -> str:
+        host = urllib.parse.urlsplit(url).netloc or url
+        if response.status == 404:
+            return f"registry {host} has no {self.repository} at {url} (HTTP 404)"
+        if response.status in (401, 403):
+            return (
+                f"registry {host} refused anonymous access to {self.repository} "
+                f"(HTTP {response.status}); use --registry for a mirror that allows it"
+            )
+        return f"registry {host} answered HTTP {response.status} for {url}"
+
+
+def _next_link(header: str | None, base: str) -> str | None:
+    """The rel="next" target of a Link header, resolved against the request URL."""
+    for part in (header or "").split(","):
+        m = re.match(r"\s*<([^>]*)>\s*;(.*)", part)
+        if m and re.search(r'rel="?next"?', m.group(2)):
+            return urllib.parse.urljoin(base, m.group(1))
+    return None
+
+
+def _retry_after(value: str | None, default: float) -> float:
+    """Seconds to wait from a Retry-After header: a number of seconds or an HTTP date."""
+    if not value:
+        return default
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return default
+    return max(0.0, when.timestamp() - time.time())

@@ -1,0 +1,355 @@
+"""Refreshing base images in Dockerfiles: golden shapes, byte preservation, choices, EOL."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import socket
+import tomllib
+from datetime import date
+from pathlib import Path
+
+import pytest
+from fake_registry import FakeRegistry, fake_digest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from packaging.specifiers import SpecifierSet
+
+from generator.cli import main
+from generator.commands import refresh as refresh_command
+from generator.refresh import (
+    choose_tag,
+    eol_warning,
+    parse_tag,
+    refresh_dockerfile,
+    refresh_text,
+    scan,
+)
+from generator.registry import RegistryClient
+
+GOLDEN = tomllib.loads((Path(__file__).parent / "golden" / "from_lines.toml").read_text("utf-8"))
+TAGS = GOLDEN["tags"]
+TODAY = date(2026, 11, 24)
+
+
+def digest_of(tag: str) -> str:
+    return "sha256:" + hashlib.sha256(tag.encode()).hexdigest()
+
+
+def expand(text: str) -> str:
+    return re.sub(r"\{digest:([^}]+)\}", lambda m: digest_of(m.group(1)), text)
+
+
+@pytest.mark.parametrize("case", GOLDEN["case"], ids=[c["name"] for c in GOLDEN["case"]])
+def test_golden(case: dict) -> None:
+    allowed = SpecifierSet(case["allowed"]) if "allowed" in case else None
+    result = refresh_text(
+        case["before"],
+        TAGS,
+        digest_of,
+        allowed=allowed,
+        allow_minor=case.get("allow_minor", False),
+        pin_digest=case.get("pin_digest", False),
+        today=TODAY,
+    )
+    expected = expand(case.get("after", case["before"]))
+    assert result.new_text == expected
+    assert result.changed == (expected != case["before"])
+    for needle in case.get("warnings", []):
+        assert any(needle in w for w in result.warnings), result.warnings
+    for needle in case.get("notes", []):
+        assert any(needle in n for n in result.notes), result.notes
+    if "warnings" not in case:
+        assert not result.warnings
+
+
+def test_golden_table_is_large_enough() -> None:
+    assert len(GOLDEN["case"]) >= 40
+
+
+def test_change_report_names_old_new_line_and_changelog() -> None:
+    text = "# base\nARG PYTHON_VERSION=3.12.7\nFROM python:${PYTHON_VERSION}-slim AS app\n"
+    (change,) = refresh_text(text, TAGS, digest_of).changes
+    assert (change.old, change.new, change.line, change.kind) == ("3.12.7", "3.12.15", 2, "arg")
+    assert change.image_old == "python:3.12.7-slim"
+    assert change.image_new == "python:3.12.15-slim"
+    assert change.changelog == "https://docs.python.org/release/3.12.15/whatsnew/changelog.html"
+    assert "`python:3.12.7-slim` → `python:3.12.15-slim`" in change.describe()
+    assert "changelog" in change.describe()
+
+
+def test_change_kinds_for_tag_and_digest() -> None:
+    text = "FROM python:3.12.7-slim\nFROM python:3.12-slim@sha256:aa AS b\n"
+    tag, digest = refresh_text(text, TAGS, digest_of).changes
+    assert (tag.kind, tag.line, tag.old, tag.new) == (
+        "tag",
+        1,
+        "python:3.12.7-slim",
+        "python:3.12.15-slim",
+    )
+    assert (digest.kind, digest.line) == ("digest", 2)
+    assert digest.new == f"python:3.12-slim@{digest_of('3.12-slim')}"
+    assert digest.changelog is None
+
+
+def test_digest_not_asked_for_unpinned_images() -> None:
+    asked: list[str] = []
+    refresh_text("FROM python:3.12.7\n", TAGS, lambda t: asked.append(t) or "sha256:x")
+    assert asked == []
+
+
+def test_scan_reports_every_from() -> None:
+    images, args = scan(
+        "ARG PY=3.12\nFROM node:20 AS assets\nFROM python:${PY}-slim AS base\nFROM base\n"
+        "FROM scratch\nFROM $MISSING\n"
+    )
+    assert [(i.line, i.kind) for i in images] == [
+        (2, "other"),
+        (3, "python"),
+        (4, "stage"),
+        (5, "scratch"),
+        (6, "unresolved"),
+    ]
+    assert images[1].image == "python:3.12-slim"
+    assert images[1].stage == "base"
+    assert args["PY"].value == "3.12"
+
+
+@pytest.mark.parametrize(
+    ("text", "version", "variant", "pre"),
+    [
+        ("3.12.7-slim-bookworm", (3, 12, 7), "slim-bookworm", False),
+        ("3.12-slim", (3, 12), "slim", False),
+        ("3", (3,), "", False),
+        ("3-alpine3.20", (3,), "alpine3.20", False),
+        ("3.15.0a1", (3, 15, 0), "", True),
+        ("3.15.0rc2-slim", (3, 15, 0), "slim", True),
+        ("3.15-rc-slim-trixie", (3, 15), "rc-slim-trixie", True),
+    ],
+)
+def test_parse_tag(text: str, version: tuple, variant: str, pre: bool) -> None:
+    tag = parse_tag(text)
+    assert tag is not None
+    assert (tag.version, tag.variant, tag.prerelease, tag.precision) == (
+        version,
+        variant,
+        pre,
+        len(version),
+    )
+
+
+@pytest.mark.parametrize("text", ["latest", "slim", "alpine", "slim-bookworm", "", "3.x"])
+def test_parse_tag_without_version(text: str) -> None:
+    assert parse_tag(text) is None
+
+
+def test_choose_never_picks_prerelease_or_other_major() -> None:
+    current = parse_tag("3.14.8-slim")
+    assert current is not None
+    tags = ["3.15.0rc2-slim", "4.0.0-slim", "3.15.0-slim-trixie"]
+    assert choose_tag(current, tags, allow_minor=True).text == "3.14.8-slim"
+
+
+def test_choose_sorts_numerically_not_as_text() -> None:
+    current = parse_tag("3.12.9")
+    assert current is not None
+    assert choose_tag(current, ["3.12.10", "3.12.9", "3.12.11"]).text == "3.12.11"
+
+
+def test_eol_warning_uses_dates_from_the_data_file() -> None:
+    assert eol_warning("3.10", date(2026, 10, 31)) is None
+    assert "3.10 reached end of life on 2026-10-31" in (eol_warning("3.10", TODAY) or "")
+    assert eol_warning("3.14", TODAY) is None
+    assert eol_warning("3.8", date(2024, 10, 8)) is not None
+
+
+def test_eol_warning_only_with_a_date() -> None:
+    assert refresh_text("FROM python:3.9-slim\n", TAGS).warnings == ()
+
+
+# Pieces of Dockerfiles: instructions, comments, odd whitespace, CRLF, continuations, ARGs.
+_PIECES = st.sampled_from(
+    [
+        "FROM python:3.12.7-slim AS build",
+        "FROM python:3.12-slim@sha256:00",
+        "from --platform=$BUILDPLATFORM python:3.11.9",
+        "ARG PYTHON_VERSION=3.12.7",
+        "ARG BASE=python:3.12.7-slim",
+        "FROM python:${PYTHON_VERSION}-slim",
+        "FROM ${BASE}",
+        "FROM build AS final",
+        "FROM node:20",
+        "RUN pip install -r requirements.txt \\",
+        "    && echo done",
+        "# a comment with python:3.12.7 inside",
+        "# syntax=docker/dockerfile:1",
+        "",
+        "   ",
+        "\t",
+        "FROM \\",
+        "  python:3.12.7",
+        "COPY . /app",
+        'ARG X="a b"',
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(_PIECES, st.sampled_from(["\n", "\r\n"])), max_size=12),
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=20),
+    st.booleans(),
+    st.booleans(),
+)
+def test_no_byte_outside_rewritten_tokens_changes(pieces, noise, allow_minor, pin) -> None:
+    text = "".join(p + eol for p, eol in pieces) + noise
+    result = refresh_text(text, TAGS, digest_of, allow_minor=allow_minor, pin_digest=pin)
+    # Undo every reported change at its place; what is left must be the original text exactly.
+    lines_new = result.new_text.splitlines(keepends=True)
+    lines_old = text.splitlines(keepends=True)
+    assert len(lines_new) == len(lines_old)
+    touched = {c.line for c in result.changes}
+    for number, (old, new) in enumerate(zip(lines_old, lines_new, strict=True), start=1):
+        if number not in touched:
+            assert old == new
+    for change in result.changes:
+        old, new = lines_old[change.line - 1], lines_new[change.line - 1]
+        assert old.count(change.old) >= 1
+        assert new == old.replace(change.old, change.new, 1)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200), st.booleans(), st.booleans())
+def test_random_text_never_raises_and_is_kept(text: str, allow_minor: bool, pin: bool) -> None:
+    result = refresh_text(text, TAGS, digest_of, allow_minor=allow_minor, pin_digest=pin)
+    if not result.changes:
+        assert result.new_text == text
+
+
+# ---------------------------------------------------------------------------------------------
+# The command and refresh_dockerfile, against the local fake registry
+
+
+@pytest.fixture
+def fake():
+    with FakeRegistry(TAGS, page_size=50) as server:
+        yield server
+
+
+def run_cli(*argv: str) -> int:
+    return main(["refresh", *argv])
+
+
+def test_cli_updates_the_dockerfile_and_keeps_crlf(tmp_path, fake, capsys) -> None:
+    before = b"# syntax=docker/dockerfile:1\r\nFROM python:3.12.7-slim AS build\r\nRUN true\r\n"
+    (tmp_path / "Dockerfile").write_bytes(before)
+    code = run_cli(str(tmp_path), "--registry", fake.url, "--hub", fake.url)
+    out = capsys.readouterr().out
+    assert code == 0
+    assert (tmp_path / "Dockerfile").read_bytes() == before.replace(b"3.12.7", b"3.12.15")
+    assert "Dockerfile:2: python:3.12.7-slim -> python:3.12.15-slim" in out
+    assert "https://docs.python.org/release/3.12.15/whatsnew/changelog.html" in out
+    assert "updated Dockerfile (1 change)" in out
+
+
+def test_cli_up_to_date(tmp_path, fake, capsys) -> None:
+    (tmp_path / "Dockerfile").write_text("FROM python:3.12-slim\nFROM node:20 AS assets\n")
+    code = run_cli(str(tmp_path), "--registry", fake.url, "--hub", fake.url)
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "Dockerfile is up to date" in out
+    assert "node:20 is not the official Python image" in out
+    assert (
+        tmp_path / "Dockerfile"
+    ).read_text() == "FROM python:3.12-slim\nFROM node:20 AS assets\n"
+
+
+def test_cli_dry_run_writes_nothing(tmp_path, fake, capsys) -> None:
+    (tmp_path / "docker").mkdir()
+    (tmp_path / "docker" / "production.Dockerfile").write_text("FROM python:3.12.4\n")
+    code = run_cli(
+        str(tmp_path),
+        "--dockerfile",
+        "docker/production.Dockerfile",
+        "--dry-run",
+        "--registry",
+        fake.url,
+        "--hub",
+        fake.url,
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "python:3.12.4 -> python:3.12.15" in out
+    assert "--dry-run: not written" in out
+    assert (tmp_path / "docker" / "production.Dockerfile").read_text() == "FROM python:3.12.4\n"
+
+
+def test_cli_mirror_lists_tags_through_the_registry_api(tmp_path, fake, capsys) -> None:
+    (tmp_path / "Dockerfile").write_text("FROM python:3.12.7-slim@sha256:00\n")
+    assert run_cli(str(tmp_path), "--registry", fake.url) == 0
+    expected = f"FROM python:3.12.15-slim@{fake_digest('3.12.15-slim')}\n"
+    assert (tmp_path / "Dockerfile").read_text() == expected
+    assert not any(p.startswith("/v2/repositories/") for p in fake.paths())
+    assert any(p.startswith("/token") for p in fake.paths())
+
+
+def test_cli_pin_digest(tmp_path, fake) -> None:
+    (tmp_path / "Dockerfile").write_text("ARG PYTHON_VERSION=3.12\nFROM python:${PYTHON_VERSION}\n")
+    assert run_cli(str(tmp_path), "--pin-digest", "--registry", fake.url, "--hub", fake.url) == 0
+    assert (tmp_path / "Dockerfile").read_text() == (
+        f"ARG PYTHON_VERSION=3.12\nFROM python:${{PYTHON_VERSION}}@{fake_digest('3.12')}\n"
+    )
+
+
+def test_cli_registry_unreachable_is_a_clear_failure(tmp_path, monkeypatch, capsys) -> None:
+    (tmp_path / "Dockerfile").write_text("FROM python:3.12.7\n")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    quick = RegistryClient(registry=dead, hub=dead, timeout=2, retries=1, sleep=lambda s: None)
+    monkeypatch.setattr(refresh_command, "client_from_args", lambda args: quick)
+    code = run_cli(str(tmp_path), "--registry", dead)
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "could not reach registry 127.0.0.1" in err
+    assert "--registry" in err
+    assert (tmp_path / "Dockerfile").read_text() == "FROM python:3.12.7\n"
+
+
+def test_cli_missing_dockerfile(tmp_path, capsys) -> None:
+    assert run_cli(str(tmp_path), "--dockerfile", "Containerfile") == 1
+    assert "no Dockerfile at" in capsys.readouterr().err
+
+
+def test_cli_warns_about_end_of_life(tmp_path, fake, capsys) -> None:
+    (tmp_path / "Dockerfile").write_text("FROM python:3.9.25-slim\n")
+    assert run_cli(str(tmp_path), "--registry", fake.url, "--hub", fake.url) == 0
+    assert "warning: Python 3.9 reached end of life on 2025-10-31" in capsys.readouterr().err
+
+
+def test_refresh_dockerfile_allow_minor_stays_inside_requires_python(tmp_path, fake) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "site"\nversion = "1"\nrequires-python = ">=3.12,<3.14"\n'
+    )
+    (tmp_path / "Dockerfile").write_text("FROM python:3.12-slim\n")
+    client = RegistryClient(registry=fake.url, hub=fake.url)
+    result = refresh_dockerfile(tmp_path, "Dockerfile", client, allow_minor=True)
+    assert result.new_text == "FROM python:3.13-slim\n"
+    assert any("pyproject.toml" in note for note in result.notes)
+    assert (tmp_path / "Dockerfile").read_text() == "FROM python:3.12-slim\n"  # caller writes
+
+
+def test_refresh_dockerfile_keeps_bytes_that_are_not_utf8(tmp_path, fake) -> None:
+    before = b"# caf\xe9 latin-1 comment\nFROM python:3.11.9\n"
+    (tmp_path / "Dockerfile").write_bytes(before)
+    client = RegistryClient(registry=fake.url, hub=fake.url)
+    result = refresh_dockerfile(tmp_path, "Dockerfile", client)
+    written = result.new_text.encode("utf-8", "surrogateescape")
+    assert written == before.replace(b"3.11.9", b"3.11.17")
+
+
+def test_changelog_only_on_the_token_that_moved_the_version() -> None:
+    text = "ARG PY=3.12.7\nFROM python:${PY}-slim\n"
+    arg, digest = refresh_text(text, TAGS, digest_of, pin_digest=True).changes
+    assert arg.kind == "arg" and arg.changelog is not None
+    assert digest.kind == "digest" and digest.changelog is None
