@@ -1,15 +1,128 @@
-"""`django-dockerfile generate` (placeholder until implemented)."""
+"""`django-dockerfile [generate] PATH`: write the Dockerfile and .dockerignore for a Django project.
+
+Exit status: 0 written or unchanged, 1 error, 2 not a Django project, 3 a hand-written file was kept.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
+
+from generator.facts import Diagnostics
+from generator.options import PROFILES, SERVERS, OptionsError, load_options
+from generator.plan import PlanError
+
+EXIT_OK, EXIT_ERROR, EXIT_NOT_DJANGO, EXIT_KEPT = 0, 1, 2, 3
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("generate", help="not implemented yet")
-    p.add_argument("path", nargs="?", default=".")
+    p = sub.add_parser(
+        "generate",
+        help="write a production Dockerfile and .dockerignore (the default command)",
+        description=(
+            "Detect the Django project in PATH and write Dockerfile and .dockerignore. Choices "
+            "kept in [tool.django-dockerfile] in pyproject.toml apply on every run; flags win."
+        ),
+    )
+    p.add_argument("path", nargs="?", default=".", help="the repository (default: .)")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--stdout", action="store_true", help="print the Dockerfile, write nothing")
+    out.add_argument(
+        "--dry-run", action="store_true", help="show a diff against the existing files"
+    )
+    p.add_argument(
+        "--force", action="store_true", help="replace files even if they were written by hand"
+    )
+    p.add_argument("--profile", choices=PROFILES, help="production (default) or minimal")
+    p.add_argument("--python-version", metavar="X.Y[.Z]", help="Python for the base image")
+    p.add_argument("--server", choices=SERVERS, help="application server (default: detected)")
+    p.add_argument("--settings-module", metavar="MODULE", help="DJANGO_SETTINGS_MODULE")
+    p.add_argument("--port", metavar="N", help="port the server listens on (default 8000)")
+    p.add_argument(
+        "--apt-build", action="append", metavar="PKG", help="extra Debian package, build stage"
+    )
+    p.add_argument(
+        "--apt-runtime", action="append", metavar="PKG", help="extra Debian package, runtime"
+    )
+    p.add_argument("--env", action="append", metavar="KEY=VALUE", help="extra ENV in the image")
+    p.add_argument("--base-variant", metavar="VARIANT", help="base tag suffix, e.g. slim-bookworm")
+    p.add_argument("--pin-digest", metavar="SHA", help="pin FROM to @sha256:...")
 
 
 def run(args: argparse.Namespace) -> int:
-    print("django-dockerfile: 'generate' is not implemented yet")
-    return 2
+    from generator.core import generate, write_files
+
+    root = Path(args.path)
+    if not root.is_dir():
+        return _error(f"{args.path}: not a directory; pass the path of the repository")
+    diags = Diagnostics()
+    try:
+        options = load_options(root, _cli_values(args), diags)
+    except OptionsError as exc:
+        return _error(str(exc))
+    for warning in diags.items:
+        print(f"warning: {warning}", file=sys.stderr)
+    try:
+        generated = generate(root, options)
+    except PlanError as exc:
+        return _error(str(exc))
+    for warning in generated.facts.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if generated.plan is None:
+        print(f"django-dockerfile: not a Django project: {generated.facts.reason}", file=sys.stderr)
+        return EXIT_NOT_DJANGO
+
+    if args.stdout:
+        print(generated.files[options.dockerfile], end="")
+        _print_decisions(generated.decisions, sys.stderr)
+        return EXIT_OK
+
+    overwrite = "always" if args.force else "generated"
+    try:
+        results = write_files(root, generated, overwrite=overwrite, dry_run=args.dry_run)
+    except OSError as exc:
+        return _error(f"cannot write into {args.path}: {exc.strerror or exc}")
+    kept = False
+    for result in results:
+        if args.dry_run:
+            if result.diff:
+                print(result.diff, end="")
+            verb = {"created": "would create", "updated": "would update"}.get(
+                result.status, result.status
+            )
+        else:
+            verb = result.status
+        print(f"{result.path}: {verb} ({result.reason})", file=sys.stderr)
+        kept = kept or (result.status == "skipped" and "not generated" in result.reason)
+    _print_decisions(generated.decisions, sys.stderr)
+    return EXIT_KEPT if kept else EXIT_OK
+
+
+def _cli_values(args: argparse.Namespace) -> dict[str, object]:
+    return {
+        "profile": args.profile,
+        "python_version": args.python_version,
+        "server": args.server,
+        "settings_module": args.settings_module,
+        "port": args.port,
+        "apt_build": args.apt_build,
+        "apt_runtime": args.apt_runtime,
+        "env": args.env,
+        "base_variant": args.base_variant,
+        "digest": args.pin_digest,
+    }
+
+
+def _print_decisions(decisions, stream) -> None:
+    if not decisions:
+        return
+    print("decisions:", file=stream)
+    for d in decisions:
+        where = f" [{d.file}{':' + str(d.line) if d.line else ''}]" if d.file else ""
+        print(f"  - {d.fact}: {d.why}{where}", file=stream)
+
+
+def _error(message: str) -> int:
+    print(f"django-dockerfile: error: {message}", file=sys.stderr)
+    return EXIT_ERROR

@@ -1,0 +1,231 @@
+"""The user's choices: CLI flags > `[tool.django-dockerfile]` in pyproject.toml > defaults.
+
+Every value that ends up in a Dockerfile is validated here, so nothing a user (or a hostile
+pyproject.toml) writes can inject an instruction: package names, env keys, versions and digests
+must match strict patterns. A bad value in the config file is a warning naming file and line and is
+ignored; a bad CLI flag is an `OptionsError` whose message says what to pass instead.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from generator.facts import Diagnostics
+
+CONFIG_FILE = "pyproject.toml"
+CONFIG_TABLE = "django-dockerfile"
+PROFILES = ("production", "minimal")
+SERVERS = ("gunicorn", "uvicorn", "daphne", "hypercorn", "granian", "uwsgi", "waitress")
+
+_PYTHON = re.compile(r"^3\.\d{1,2}(\.\d{1,2})?$")
+_DEBIAN_PACKAGE = re.compile(r"^[a-z0-9][a-z0-9+.-]+$")  # Debian policy §5.6.1
+_ENV_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_MODULE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+_VARIANT = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
+_DIGEST = re.compile(r"^(sha256:)?[0-9a-f]{64}$")
+_FILENAME = re.compile(r"^[\w.-][\w./-]*$")
+
+
+class OptionsError(ValueError):
+    """A command-line value that cannot be used; the message says which flag and what to pass."""
+
+
+@dataclass(frozen=True)
+class Options:
+    """Every field None/empty means "use what detection found"."""
+
+    python_version: str | None = None
+    profile: str = "production"  # production | minimal
+    server: str | None = None
+    settings_module: str | None = None
+    port: int = 8000
+    base_variant: str | None = None  # e.g. "slim-bookworm"; default slim-<newest codename>
+    apt_build: tuple[str, ...] = ()
+    apt_runtime: tuple[str, ...] = ()
+    env: tuple[tuple[str, str], ...] = ()
+    digest: str | None = None  # pin FROM to @sha256:...
+    dockerfile: str = "Dockerfile"
+    dockerignore: str = ".dockerignore"
+
+
+# Config-file key (kebab-case, as TOML users write it) -> Options field.
+_KEYS = {
+    "python-version": "python_version",
+    "profile": "profile",
+    "server": "server",
+    "settings-module": "settings_module",
+    "port": "port",
+    "base-variant": "base_variant",
+    "apt-build": "apt_build",
+    "apt-runtime": "apt_runtime",
+    "env": "env",
+    "digest": "digest",
+    "dockerfile": "dockerfile",
+    "dockerignore": "dockerignore",
+}
+_FLAGS = {
+    "python_version": "--python-version",
+    "profile": "--profile",
+    "server": "--server",
+    "settings_module": "--settings-module",
+    "port": "--port",
+    "base_variant": "--base-variant",
+    "apt_build": "--apt-build",
+    "apt_runtime": "--apt-runtime",
+    "env": "--env",
+    "digest": "--pin-digest",
+    "dockerfile": "--dockerfile",
+    "dockerignore": "--dockerignore",
+}
+
+
+def load_options(root: Path, cli: Mapping[str, object], diags: Diagnostics) -> Options:
+    """Merge `[tool.django-dockerfile]` from ROOT/pyproject.toml with CLI values (CLI wins).
+
+    `cli` maps Options field names to values; None (or an empty sequence) means "not given".
+    Config-file problems become warnings in `diags`; bad CLI values raise OptionsError.
+    """
+    values: dict[str, Any] = {}
+    for name, value in _read_config(root, diags).items():
+        values[name] = value
+    known = {f.name for f in fields(Options)}
+    for name, raw in cli.items():
+        if name not in known:
+            raise OptionsError(f"unknown option {name!r}")
+        if raw is None or (isinstance(raw, list | tuple) and not raw):
+            continue
+        try:
+            values[name] = _validate(name, raw)
+        except ValueError as exc:
+            raise OptionsError(f"{_FLAGS.get(name, name)}: {exc}") from None
+    return replace(Options(), **values)
+
+
+def _read_config(root: Path, diags: Diagnostics) -> dict[str, Any]:
+    path = root / CONFIG_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return {}
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return {}  # detection already warns about invalid TOML, naming the line
+    table = data.get("tool", {}).get(CONFIG_TABLE)
+    if table is None:
+        return {}
+    if not isinstance(table, dict):
+        diags.warn(f"[tool.{CONFIG_TABLE}] must be a table; ignored", CONFIG_FILE)
+        return {}
+    out: dict[str, Any] = {}
+    for key, raw in table.items():
+        line = _line_of(text, key)
+        name = _KEYS.get(key)
+        if name is None:
+            diags.warn(
+                f"[tool.{CONFIG_TABLE}] has an unknown key {key!r} (known: "
+                f"{', '.join(sorted(_KEYS))}); ignored",
+                CONFIG_FILE,
+                line,
+            )
+            continue
+        try:
+            out[name] = _validate(name, raw)
+        except ValueError as exc:
+            diags.warn(f"[tool.{CONFIG_TABLE}] {key}: {exc}; ignored", CONFIG_FILE, line)
+    return out
+
+
+def _validate(name: str, raw: object) -> Any:
+    """The value for field `name`, or ValueError with advice."""
+    if name == "port":
+        if isinstance(raw, bool) or not isinstance(raw, int | str):
+            raise ValueError("must be a number such as 8000")
+        try:
+            port = int(raw)
+        except ValueError:
+            raise ValueError(f"{raw!r} is not a port number; use e.g. 8000") from None
+        if not 1 <= port <= 65535:
+            raise ValueError(f"{port} is outside 1-65535")
+        return port
+    if name in ("apt_build", "apt_runtime"):
+        items = [raw] if isinstance(raw, str) else raw
+        if not isinstance(items, list | tuple):
+            raise ValueError("must be a list of Debian package names")
+        names: list[str] = []
+        for item in items:
+            for pkg in str(item).replace(",", " ").split():
+                if not _DEBIAN_PACKAGE.match(pkg):
+                    raise ValueError(f"{pkg!r} is not a Debian package name")
+                names.append(pkg)
+        return tuple(dict.fromkeys(names))
+    if name == "env":
+        return _validate_env(raw)
+    if not isinstance(raw, str):
+        raise ValueError("must be a string")
+    value = raw.strip()
+    checks: dict[str, tuple[re.Pattern[str] | tuple[str, ...], str]] = {
+        "python_version": (_PYTHON, "use a version such as 3.12 or 3.12.7"),
+        "profile": (PROFILES, f"use one of: {', '.join(PROFILES)}"),
+        "server": (SERVERS, f"use one of: {', '.join(SERVERS)}"),
+        "settings_module": (_MODULE, "use a dotted module path such as mysite.settings.production"),
+        "base_variant": (_VARIANT, "use an image tag suffix such as slim-bookworm"),
+        "digest": (_DIGEST, "use the image digest, sha256: followed by 64 hex digits"),
+        "dockerfile": (_FILENAME, "use a relative file name such as Dockerfile"),
+        "dockerignore": (_FILENAME, "use a relative file name such as .dockerignore"),
+    }
+    allowed, advice = checks[name]
+    ok = value in allowed if isinstance(allowed, tuple) else bool(allowed.match(value))
+    if name in ("dockerfile", "dockerignore") and ".." in value.split("/"):
+        ok = False
+    if not ok:
+        raise ValueError(f"{value!r} is not valid; {advice}")
+    if name == "digest" and not value.startswith("sha256:"):
+        value = f"sha256:{value}"
+    return value
+
+
+def _validate_env(raw: object) -> tuple[tuple[str, str], ...]:
+    if isinstance(raw, Mapping):
+        pairs = [(str(k), v) for k, v in raw.items()]
+    elif isinstance(raw, list | tuple):
+        pairs = []
+        for item in raw:
+            if isinstance(item, tuple | list) and len(item) == 2:
+                pairs.append((str(item[0]), item[1]))
+            elif isinstance(item, str) and "=" in item:
+                key, _, value = item.partition("=")
+                pairs.append((key.strip(), value))
+            else:
+                raise ValueError(f"{item!r} is not KEY=VALUE")
+    else:
+        raise ValueError('must be a table of KEY = "value" pairs')
+    out: list[tuple[str, str]] = []
+    for key, value in pairs:
+        if not _ENV_KEY.match(key):
+            raise ValueError(f"{key!r} is not a valid environment variable name")
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            raise ValueError(f"the value of {key} must be a string")
+        text = str(value)
+        if "\n" in text or "\r" in text:
+            raise ValueError(f"the value of {key} must be on one line")
+        out.append((key, text))
+    return tuple(out)
+
+
+def _line_of(text: str, key: str) -> int | None:
+    """Line of `key = ...` inside the [tool.django-dockerfile] table, for warnings."""
+    in_table = False
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            in_table = stripped.strip("[] ").startswith(f"tool.{CONFIG_TABLE}")
+            continue
+        if in_table and re.match(rf"^[\"']?{re.escape(key)}[\"']?\s*=", stripped):
+            return number
+    return None
