@@ -1,0 +1,892 @@
+"""Read a Django settings module statically: follow its star-imports and report what it declares.
+
+Nothing is imported or executed. Assignments are collected in file order along the chain of
+`from .base import *` (and django-split-settings `include(...)`), so later files override earlier
+ones just as they would at import time. Values read from the environment are reported as
+"from environment", never guessed.
+"""
+
+from __future__ import annotations
+
+import ast
+import fnmatch
+import posixpath
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from generator.detect._pyvalues import (
+    UNKNOWN,
+    Evaluator,
+    FromEnv,
+    PathVal,
+    dotted,
+    env_names,
+    env_readers_of,
+    settings_defaults,
+)
+from generator.detect._read import join, parse_python
+from generator.facts import Diagnostics, Evidence, SettingsFacts
+from generator.source import SourceTree
+
+FROM_ENV = "from environment"
+# Module names that mean "the settings production runs with" (settings/production.py, prod.py...).
+PRODUCTION_NAMES = ("production", "prod", "live", "deploy", "deployment")
+# A chain longer than this is generated or hostile; stop following it.
+MAX_CHAIN_FILES = 64
+MAX_CHAIN_DEPTH = 12
+_WSGI_CALLS = frozenset({"get_wsgi_application", "WSGIHandler"})
+_ASGI_CALLS = frozenset({"get_asgi_application", "ProtocolTypeRouter", "ASGIHandler"})
+_CONSUMER_BASES = frozenset(
+    {
+        "WebsocketConsumer",
+        "AsyncWebsocketConsumer",
+        "JsonWebsocketConsumer",
+        "AsyncJsonWebsocketConsumer",
+    }
+)
+_ENGINE_SCHEMES = {
+    "postgres": "postgresql",
+    "postgresql": "postgresql",
+    "pgsql": "postgresql",
+    "psql": "postgresql",
+    "postgis": "postgis",
+    "sqlite": "sqlite3",
+    "spatialite": "spatialite",
+    "mysql": "mysql",
+    "mysql2": "mysql",
+    "mysqlgis": "mysql",
+    "mariadb": "mysql",
+    "oracle": "oracle",
+    "mssql": "mssql",
+}
+
+
+def module_path(tree: SourceTree, roots: Sequence[str], module: str) -> str | None:
+    """The file defining dotted `module` under one of `roots`: a/b.py or a/b/__init__.py."""
+    if not module or not all(part.isidentifier() for part in module.split(".")):
+        return None
+    rel = module.replace(".", "/")
+    for root in roots:
+        for path in (join(root, rel + ".py"), join(root, rel + "/__init__.py")):
+            if tree.is_file(path):
+                return path
+    return None
+
+
+def module_name(project_dir: str, path: str) -> str | None:
+    """The dotted module of a file under `project_dir` ("a/b/__init__.py" -> "a.b")."""
+    prefix = "" if project_dir in ("", ".") else project_dir + "/"
+    if not path.startswith(prefix) or not path.endswith(".py"):
+        return None
+    parts = path[len(prefix) : -3].split("/")
+    if parts[-1] == "__init__":
+        parts.pop()
+    if not parts or not all(p.isidentifier() for p in parts):
+        return None
+    return ".".join(parts)
+
+
+def find_settings_module(tree: SourceTree, project_dir: str) -> tuple[str, str] | None:
+    """A settings module near `project_dir` when nothing names one: (dotted module, file).
+
+    Looks at `settings.py` / `settings/` in the directory and in its immediate packages. For a
+    package whose `__init__.py` declares nothing, the conventional `base.py` is reported.
+    """
+    dirs = [project_dir] + [
+        join(project_dir, name)
+        for name in tree.list_dir(project_dir)
+        if name.isidentifier() and tree.is_dir(join(project_dir, name))
+    ]
+    for directory in dirs:
+        package = "" if directory == project_dir else directory.rsplit("/", 1)[-1]
+        prefix = f"{package}." if package else ""
+        plain = join(directory, "settings.py")
+        if tree.is_file(plain):
+            return prefix + "settings", plain
+        init = join(directory, "settings/__init__.py")
+        if tree.is_file(init):
+            text = tree.read_text(init) or ""
+            if "INSTALLED_APPS" not in text and "import" not in text:
+                for name in ("base", "common", "settings", "defaults"):
+                    sub = join(directory, f"settings/{name}.py")
+                    if tree.is_file(sub):
+                        return f"{prefix}settings.{name}", sub
+            return prefix + "settings", init
+    return None
+
+
+@dataclass
+class _Chain:
+    """Everything collected while following one settings module and its star-imports."""
+
+    ns: dict[str, Any] = field(default_factory=dict)
+    where: dict[str, tuple[str, int]] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+    env_vars: dict[str, tuple[str, int]] = field(default_factory=dict)
+    # (module imported under an `if`, the test's source, file, line)
+    conditional: list[tuple[str, str, str, int]] = field(default_factory=list)
+
+
+class _ChainReader:
+    def __init__(
+        self, tree: SourceTree, project_dir: str, roots: Sequence[str], diags: Diagnostics
+    ) -> None:
+        self.tree = tree
+        self.project_dir = project_dir
+        self.roots = roots
+        self.diags = diags
+        self.chain = _Chain()
+        self.imported: dict[str, dict[str, Any]] = {}  # path -> namespace of a module read
+        self.follow_named = True
+
+    def read_module(self, module: str) -> bool:
+        path = module_path(self.tree, self.roots, module)
+        if path is None:
+            return False
+        self._read_file(path, module, depth=0, stack=())
+        return True
+
+    def _read_file(self, path: str, module: str | None, depth: int, stack: tuple[str, ...]) -> None:
+        if path in stack:
+            self.diags.warn(
+                "star-imports itself through "
+                + " -> ".join((*stack[stack.index(path) :], path))
+                + "; the cycle was read once",
+                path,
+            )
+            return
+        if depth > MAX_CHAIN_DEPTH or len(self.chain.files) >= MAX_CHAIN_FILES:
+            self.diags.warn("settings import chain is too long; the rest was not read", path)
+            return
+        module_ast = parse_python(self.tree, path, self.diags)
+        if module_ast is None:
+            return
+        if path not in self.chain.files:
+            self.chain.files.append(path)
+        readers = env_readers_of(module_ast)
+        for name, line in env_names(module_ast, readers):
+            self.chain.env_vars.setdefault(name, (path, line))
+        rel = posixpath.relpath(path, self.project_dir or ".")
+        ev = Evaluator(self.chain.ns, rel, readers)
+        ctx = _FileCtx(path, module, ev, depth, (*stack, path))
+        self._body(module_ast.body, ctx, None)
+
+    def _body(self, body: Iterable[ast.stmt], ctx: _FileCtx, test: ast.expr | None) -> None:
+        for stmt in body:
+            try:
+                self._stmt(stmt, ctx, test)
+            except (RecursionError, TypeError, ValueError):
+                continue  # an expression too deep or odd to follow: skip the statement
+
+    def _stmt(self, stmt: ast.stmt, ctx: _FileCtx, test: ast.expr | None) -> None:
+        ns = self.chain.ns
+        if isinstance(stmt, ast.Assign):
+            value = ctx.ev.eval(stmt.value)
+            for target in stmt.targets:
+                self._assign(target, value, ctx, stmt.lineno)
+        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+            self._assign(stmt.target, ctx.ev.eval(stmt.value), ctx, stmt.lineno)
+        elif isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name):
+            name = stmt.target.id
+            old, extra = ns.get(name, UNKNOWN), ctx.ev.eval(stmt.value)
+            if isinstance(stmt.op, ast.Add) and isinstance(extra, list | tuple):
+                base = list(old) if isinstance(old, list | tuple) else []
+                ns[name] = (
+                    type(old)(base + list(extra)) if isinstance(old, tuple) else base + list(extra)
+                )
+            else:
+                ns[name] = UNKNOWN
+            self.chain.where.setdefault(name, (ctx.path, stmt.lineno))
+        elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+            self._call(stmt.value, ctx, test)
+        elif isinstance(stmt, ast.ImportFrom) and any(a.name == "*" for a in stmt.names):
+            target = _absolute(stmt, ctx)
+            if target is None:
+                return
+            if test is not None:
+                self.chain.conditional.append((target, _source(test), ctx.path, stmt.lineno))
+            path = module_path(self.tree, self.roots, target)
+            if path is not None:
+                self._read_file(path, target, ctx.depth + 1, ctx.stack)
+        elif isinstance(stmt, ast.If):
+            self._if(stmt, ctx)
+        elif isinstance(stmt, ast.ImportFrom) and stmt.module:
+            self._import_names(stmt, ctx)
+        elif isinstance(stmt, ast.Try):
+            self._body(stmt.body, ctx, test)
+            for handler in stmt.handlers:
+                self._body(handler.body, ctx, test)
+            self._body(stmt.orelse + stmt.finalbody, ctx, test)
+        elif isinstance(stmt, ast.With):
+            self._body(stmt.body, ctx, test)
+
+    def _if(self, stmt: ast.If, ctx: _FileCtx) -> None:
+        """Read both branches, then merge what they bound (settings rarely run just one)."""
+        ns = self.chain.ns  # shared by every file of the chain: update in place
+        before = dict(ns)
+        self._body(stmt.body, ctx, stmt.test)
+        after_body = dict(ns)
+        ns.clear()
+        ns.update(before)
+        self._body(stmt.orelse, ctx, stmt.test)
+        after_else = dict(ns)
+        env = ctx.ev.env_test(stmt.test)
+        prefer = _preferred_branch(stmt.test)
+        for name in after_body.keys() | after_else.keys():
+            a, b = after_body.get(name, UNKNOWN), after_else.get(name, UNKNOWN)
+            if a is not UNKNOWN and a != b:
+                ns[name] = _merge(a, b, env, prefer, bool(stmt.orelse))
+
+    def _import_names(self, stmt: ast.ImportFrom, ctx: _FileCtx) -> None:
+        """`from config.env import BASE_DIR, env`: evaluate that project module on its own."""
+        target = _absolute(stmt, ctx)
+        # Only helpers of the settings' own package (config/env.py), one level deep: following
+        # every import would read half the project for nothing.
+        if not self.follow_named or not target or not ctx.module:
+            return
+        if target.split(".")[0] != ctx.module.split(".")[0]:
+            return
+        path = module_path(self.tree, self.roots, target)
+        if path is None or path in ctx.stack:
+            return
+        if path not in self.imported:
+            sub = _ChainReader(self.tree, self.project_dir, self.roots, self.diags)
+            sub.follow_named = False
+            sub.imported = self.imported
+            sub.chain.files = self.chain.files
+            sub.chain.env_vars = self.chain.env_vars
+            self.imported[path] = {}
+            sub._read_file(path, target, ctx.depth + 1, ctx.stack)
+            self.imported[path] = sub.chain.ns
+        names = self.imported[path]
+        for alias in stmt.names:
+            if alias.name in names:
+                self.chain.ns[alias.asname or alias.name] = names[alias.name]
+
+    def _assign(self, target: ast.expr, value: Any, ctx: _FileCtx, line: int) -> None:
+        ns = self.chain.ns
+        if isinstance(target, ast.Name):
+            ns[target.id] = value
+            self.chain.where[target.id] = (ctx.path, line)
+            return
+        # DATABASES["default"]["ENGINE"] = ...: update the nested dict in place of a copy.
+        keys: list[Any] = []
+        node: ast.expr = target
+        while isinstance(node, ast.Subscript):
+            keys.append(ctx.ev.eval(node.slice))
+            node = node.value
+        if not isinstance(node, ast.Name) or not keys or not all(isinstance(k, str) for k in keys):
+            return
+        keys.reverse()
+        root = ns.get(node.id)
+        if not isinstance(root, dict):
+            return
+        root = dict(root)
+        current = root
+        for key in keys[:-1]:
+            inner = current.get(key)
+            if not isinstance(inner, dict):
+                return  # e.g. DATABASES["default"] from env.db(): a key set on it changes nothing
+            inner = dict(inner)
+            current[key] = inner
+            current = inner
+        current[keys[-1]] = value
+        self.chain.ns[node.id] = root
+        self.chain.where[node.id] = (ctx.path, line)
+
+    def _call(self, call: ast.Call, ctx: _FileCtx, test: ast.expr | None) -> None:
+        func = call.func
+        name = dotted(func) or ""
+        if name in ("include", "tools.include", "split_settings.tools.include"):
+            self._include(call, ctx, test)
+            return
+        if not isinstance(func, ast.Attribute) or not isinstance(func.value, ast.Name):
+            return
+        var, method = func.value.id, func.attr
+        old = self.chain.ns.get(var)
+        if not isinstance(old, list | tuple):
+            return
+        items = list(old)
+        args = [ctx.ev.eval(a) for a in call.args]
+        if method == "append" and len(args) == 1:
+            items.append(args[0])
+        elif method == "extend" and len(args) == 1 and isinstance(args[0], list | tuple):
+            items.extend(args[0])
+        elif method == "insert" and len(args) == 2 and isinstance(args[0], int):
+            items.insert(args[0], args[1])
+        elif method == "remove" and len(args) == 1 and args[0] in items:
+            items.remove(args[0])
+        else:
+            return
+        self.chain.ns[var] = items
+
+    def _include(self, call: ast.Call, ctx: _FileCtx, test: ast.expr | None) -> None:
+        patterns: list[str] = []
+        for arg in call.args:
+            value = ctx.ev.eval(arg.value if isinstance(arg, ast.Starred) else arg)
+            values = value if isinstance(value, list | tuple) else [value]
+            patterns.extend(v for v in values if isinstance(v, str))
+        base = posixpath.dirname(ctx.path)
+        for pattern in patterns:
+            full = posixpath.normpath(join(base, pattern))
+            directory, glob = posixpath.split(full)
+            names = fnmatch.filter(self.tree.list_dir(directory or "."), glob)
+            for name in sorted(names):
+                path = join(directory, name)
+                if not name.endswith(".py") or not self.tree.is_file(path):
+                    continue
+                module = module_name(self.project_dir, path)
+                if test is not None and module:
+                    self.chain.conditional.append((module, _source(test), ctx.path, call.lineno))
+                self._read_file(path, module, ctx.depth + 1, ctx.stack)
+
+
+@dataclass(frozen=True)
+class _FileCtx:
+    path: str
+    module: str | None
+    ev: Evaluator
+    depth: int
+    stack: tuple[str, ...]
+
+
+def _merge(a: Any, b: Any, env: tuple[str, ...] | None, prefer: str | None, has_else: bool) -> Any:
+    """One value for a name bound differently by the two sides of an `if` (a: body, b: else)."""
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        # INSTALLED_APPS += [...] under a condition: report every app it may hold.
+        return type(a)(_union(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        # STORAGES["default"] changed under a condition leaves STORAGES["staticfiles"] known.
+        out = dict(b)
+        for key, value in a.items():
+            if key not in b or b[key] != value:
+                out[key] = _merge(value, b.get(key, UNKNOWN), env, prefer, has_else)
+        return out
+    if prefer == "else" and b is not UNKNOWN:
+        return b
+    if prefer == "body" or b is UNKNOWN:
+        return a
+    if env is not None:
+        return FromEnv(env, b)  # decided when the container starts
+    return b if has_else else a
+
+
+def _union(a: Sequence[Any], b: Sequence[Any]) -> list[Any]:
+    out = list(a)
+    out.extend(item for item in b if item not in out)
+    return out
+
+
+def _preferred_branch(test: ast.expr) -> str | None:
+    """Which side of `if` production takes: not the DEBUG one, not the test-run one."""
+    source = _source(test)
+    if "DEBUG" in source:
+        return "body" if source.startswith("not ") or "False" in source else "else"
+    if any(word in source.lower() for word in ("test", "argv")):
+        return "else"
+    return None
+
+
+def _absolute(stmt: ast.ImportFrom, ctx: _FileCtx) -> str | None:
+    if stmt.level == 0:
+        return stmt.module
+    if ctx.module is None:
+        return None
+    package = ctx.module.split(".")
+    if not ctx.path.endswith("__init__.py"):
+        package = package[:-1]
+    if stmt.level - 1 > len(package):
+        return None
+    package = package[: len(package) - (stmt.level - 1)]
+    parts = [*package, *(stmt.module.split(".") if stmt.module else [])]
+    return ".".join(parts) or None
+
+
+def _source(node: ast.AST) -> str:
+    try:
+        return ast.unparse(node)
+    except (ValueError, RecursionError, AttributeError):
+        return ""
+
+
+def read_chain(
+    tree: SourceTree, project_dir: str, module: str, diags: Diagnostics
+) -> _Chain | None:
+    """Follow `module` and its star-imports; None when the module file does not exist."""
+    reader = _ChainReader(tree, project_dir, _roots(tree, project_dir), diags)
+    if not reader.read_module(module):
+        return None
+    return reader.chain
+
+
+def _roots(tree: SourceTree, project_dir: str) -> list[str]:
+    # A src/ layout next to manage.py is on sys.path in practice (manage.py inserts it).
+    roots = [project_dir]
+    src = join(project_dir, "src")
+    if tree.is_dir(src):
+        roots.append(src)
+    return roots
+
+
+class _Facts:
+    """Accumulates field values and evidence for a SettingsFacts."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+        self.evidence: list[Evidence] = []
+
+    def set(self, name: str, value: Any, file: str | None, line: int | None, why: str) -> None:
+        if value is None or value == () or name in self.values:
+            return
+        self.values[name] = value
+        self.evidence.append(Evidence(name, file, line, why))
+
+
+def read_settings_module(
+    tree: SourceTree,
+    project_dir: str,
+    settings_module: str | None,
+    diags: Diagnostics,
+    *,
+    read_module: str | None = None,
+    settings_from_env: bool = False,
+) -> SettingsFacts:
+    """What the settings of the project in `project_dir` declare.
+
+    `settings_module` is the default module (as manage.py names it); `read_module` is the module
+    actually read when it differs (a settings package found nearby when manage.py names none).
+    When a production module exists, facts are taken from it first (that is what the image
+    runs), then from the default module.
+    """
+    facts = _Facts()
+    module = settings_module or read_module
+    files_read: list[str] = []
+    default_chain = read_chain(tree, project_dir, module, diags) if module else None
+    if module and default_chain is None:
+        diags.warn(
+            f"settings module {module!r} was not found under {project_dir!r}; "
+            "settings facts are missing",
+            join(project_dir, "manage.py") if project_dir else None,
+        )
+    all_files = list(_project_files(tree, project_dir))
+    wsgi_defaults = _app_files(tree, project_dir, module, all_files)
+    production = _production_module(tree, project_dir, module, default_chain, wsgi_defaults, facts)
+    chains: list[_Chain] = []
+    if production and production != module:
+        prod_chain = read_chain(tree, project_dir, production, diags)
+        if prod_chain is not None:
+            chains.append(prod_chain)
+    if default_chain is not None:
+        chains.append(default_chain)
+    for chain in chains:
+        files_read.extend(f for f in chain.files if f not in files_read)
+        _facts_from_chain(tree, project_dir, chain, facts)
+    _app_facts(project_dir, wsgi_defaults, facts)
+    _celery(tree, project_dir, all_files, facts)
+    _channels(tree, project_dir, all_files, facts)
+    _locale(tree, project_dir, all_files, chains, facts)
+    env_vars: dict[str, None] = {}
+    for chain in chains:
+        env_vars.update(dict.fromkeys(chain.env_vars))
+    v = facts.values
+    return SettingsFacts(
+        settings_module=settings_module,
+        production_settings_module=production,
+        settings_files=tuple(files_read),
+        settings_from_env=settings_from_env,
+        wsgi_application=v.get("wsgi_application"),
+        asgi_application=v.get("asgi_application"),
+        installed_apps=tuple(v.get("installed_apps", ())),
+        static_root=v.get("static_root"),
+        static_url=v.get("static_url"),
+        storage=v.get("storage"),
+        media_root=v.get("media_root"),
+        database=v.get("database"),
+        sqlite=bool(v.get("sqlite")),
+        locale_dirs=tuple(v.get("locale_dirs", ())),
+        celery_app=v.get("celery_app"),
+        channels_consumers=bool(v.get("channels_consumers")),
+        env_vars=tuple(env_vars),
+        evidence=tuple(facts.evidence),
+    )
+
+
+def _project_files(tree: SourceTree, project_dir: str) -> Iterable[str]:
+    prefix = "" if project_dir in ("", ".") else project_dir + "/"
+    for path in tree.walk_files():
+        if path.startswith(prefix):
+            yield path
+
+
+# ---------------------------------------------------------------- facts from the settings chain
+
+
+def _describe(value: Any) -> str | None:
+    """A setting's value as reported: text, a path relative to the project, or from environment."""
+    if isinstance(value, FromEnv):
+        return FROM_ENV
+    if isinstance(value, PathVal):
+        return value.rel
+    if isinstance(value, str):
+        return value
+    return None
+
+
+def _facts_from_chain(tree: SourceTree, project_dir: str, chain: _Chain, facts: _Facts) -> None:
+    ns, where = chain.ns, chain.where
+
+    def at(name: str) -> tuple[str | None, int | None]:
+        return where.get(name, (None, None))
+
+    apps = ns.get("INSTALLED_APPS")
+    if isinstance(apps, list | tuple):
+        names = tuple(dict.fromkeys(a for a in apps if isinstance(a, str)))
+        facts.set("installed_apps", names, *at("INSTALLED_APPS"), "INSTALLED_APPS entries")
+    for setting, fact in (
+        ("STATIC_ROOT", "static_root"),
+        ("STATIC_URL", "static_url"),
+        ("MEDIA_ROOT", "media_root"),
+    ):
+        value = ns.get(setting)
+        text = _describe(value)
+        if text is not None:
+            why = (
+                f"{setting} is read from the environment"
+                if text == FROM_ENV
+                else (f"{setting} = {text!r}")
+            )
+            facts.set(fact, text, *at(setting), why)
+    storages = ns.get("STORAGES")
+    backend = None
+    if isinstance(storages, dict) and isinstance(storages.get("staticfiles"), dict):
+        backend = _describe(storages["staticfiles"].get("BACKEND"))
+        if backend:
+            facts.set("storage", backend, *at("STORAGES"), 'STORAGES["staticfiles"]["BACKEND"]')
+    if backend is None:
+        backend = _describe(ns.get("STATICFILES_STORAGE"))
+        if backend:
+            facts.set("storage", backend, *at("STATICFILES_STORAGE"), "STATICFILES_STORAGE")
+    _database(ns.get("DATABASES"), at("DATABASES"), facts)
+    for setting, fact in (
+        ("WSGI_APPLICATION", "wsgi_application"),
+        ("ASGI_APPLICATION", "asgi_application"),
+    ):
+        value = ns.get(setting)
+        if isinstance(value, str) and "." in value:
+            mod, _, attr = value.rpartition(".")
+            facts.set(fact, f"{mod}:{attr}", *at(setting), f"{setting} = {value!r}")
+
+
+def _database(databases: Any, where: tuple[str | None, int | None], facts: _Facts) -> None:
+    if isinstance(databases, FromEnv):
+        facts.set("database", FROM_ENV, *where, "DATABASES is read from the environment")
+        unset = databases.default
+        if isinstance(unset, dict) and isinstance(unset.get("default"), dict):
+            engine = unset["default"].get("ENGINE")
+            if isinstance(engine, str):
+                facts.set(
+                    "sqlite",
+                    _engine(engine) in ("sqlite3", "spatialite"),
+                    *where,
+                    f"when unset, the engine is {engine!r}",
+                )
+        return
+    if not isinstance(databases, dict):
+        return
+    default = databases.get("default")
+    if isinstance(default, FromEnv):
+        facts.set("database", FROM_ENV, *where, f"DATABASES['default'] from {_names(default)}")
+        url = default.default
+        if isinstance(url, dict) and isinstance(url.get("ENGINE"), str):
+            engine = url["ENGINE"]
+            facts.set(
+                "sqlite",
+                _engine(engine) in ("sqlite3", "spatialite"),
+                *where,
+                f"when unset, the engine is {engine!r}",
+            )
+        if isinstance(url, str) and "://" in url:
+            scheme = url.split("://", 1)[0].split("+", 1)[0].lower()
+            facts.set(
+                "sqlite",
+                scheme in ("sqlite", "spatialite"),
+                *where,
+                f"default database URL when unset: {url!r}",
+            )
+        return
+    if not isinstance(default, dict):
+        return
+    engine = default.get("ENGINE")
+    if isinstance(engine, FromEnv):
+        facts.set("database", FROM_ENV, *where, "DATABASES ENGINE is read from the environment")
+    elif isinstance(engine, str) and engine:
+        short = _engine(engine)
+        facts.set("database", short, *where, f"DATABASES['default']['ENGINE'] = {engine!r}")
+        facts.set("sqlite", short in ("sqlite3", "spatialite"), *where, f"engine {engine!r}")
+
+
+def _engine(engine: str) -> str:
+    if "://" not in engine and engine in _ENGINE_SCHEMES:  # from a URL scheme
+        return _ENGINE_SCHEMES[engine]
+    lowered = engine.lower()
+    for needle, short in (
+        ("postgis", "postgis"),
+        ("spatialite", "spatialite"),
+        ("postgres", "postgresql"),
+        ("sqlite", "sqlite3"),
+        ("mysql", "mysql"),
+        ("oracle", "oracle"),
+    ):
+        if needle in lowered:
+            return short
+    return engine.rsplit(".", 1)[-1]
+
+
+def _names(value: FromEnv) -> str:
+    return ", ".join(value.names) or "the environment"
+
+
+# ---------------------------------------------------------------- production settings module
+
+
+def _production_module(
+    tree: SourceTree,
+    project_dir: str,
+    module: str | None,
+    chain: _Chain | None,
+    app_files: list[_AppFile],
+    facts: _Facts,
+) -> str | None:
+    if not module:
+        return None
+    if _is_production_name(module):
+        facts.set("production_settings_module", module, None, None, "the default is production")
+        return module
+    roots = _roots(tree, project_dir)
+    path = module_path(tree, roots, module)
+    if path is not None:
+        for candidate in _production_siblings(module, path.endswith("__init__.py")):
+            found = module_path(tree, roots, candidate)
+            if found is not None:
+                facts.set(
+                    "production_settings_module",
+                    candidate,
+                    found,
+                    1,
+                    f"a production settings module next to {module}",
+                )
+                return candidate
+    if chain is not None:
+        for target, test, file, line in chain.conditional:
+            if _is_production_name(target) or any(f"'{word}'" in test for word in PRODUCTION_NAMES):
+                facts.set("production_settings_module", target, file, line, f"imported when {test}")
+                return target
+    # wsgi.py is what production servers load: a default there that differs is the production one.
+    for app in app_files:
+        last = (app.settings or "").rsplit(".", 1)[-1]
+        if (
+            app.kind == "wsgi"
+            and app.settings
+            and app.settings != module
+            and not any(w in last for w in ("test", "dev", "local"))
+        ):
+            facts.set(
+                "production_settings_module",
+                app.settings,
+                app.path,
+                app.settings_line,
+                f"{app.path} defaults DJANGO_SETTINGS_MODULE to it",
+            )
+            return app.settings
+    return None
+
+
+def _is_production_name(module: str) -> bool:
+    last = module.rsplit(".", 1)[-1]
+    parts = last.split("_")
+    return any(p in PRODUCTION_NAMES for p in parts)
+
+
+def _production_siblings(module: str, is_package: bool) -> list[str]:
+    if is_package:  # settings/__init__.py: look inside the package
+        return [f"{module}.{name}" for name in PRODUCTION_NAMES]
+    head, _, last = module.rpartition(".")
+    prefix = f"{head}." if head else ""
+    out = [f"{prefix}{name}" for name in PRODUCTION_NAMES]
+    # settings.py next to settings_prod.py / settings_production.py / production_settings.py
+    for name in PRODUCTION_NAMES:
+        out += [f"{prefix}{last}_{name}", f"{prefix}{name}_{last}"]
+    return out
+
+
+# ---------------------------------------------------------------- wsgi.py / asgi.py, celery, ...
+
+
+@dataclass(frozen=True)
+class _AppFile:
+    kind: str  # wsgi | asgi
+    path: str
+    target: str  # "proj.wsgi:application"
+    line: int
+    settings: str | None  # DJANGO_SETTINGS_MODULE default set there
+    settings_line: int | None
+
+
+def _app_files(
+    tree: SourceTree, project_dir: str, module: str | None, files: list[str]
+) -> list[_AppFile]:
+    """wsgi.py / asgi.py files next to the settings (nearest first) and what they define."""
+    dirs: list[str] = []
+    path = module_path(tree, _roots(tree, project_dir), module) if module else None
+    if path is not None:
+        directory = posixpath.dirname(path)
+        while directory and directory not in dirs:
+            dirs.append(directory)
+            if directory == project_dir or "/" not in directory:
+                break
+            directory = posixpath.dirname(directory)
+    if project_dir not in dirs:
+        dirs.append(project_dir)
+    # Then any package one level below the project (settings unknown or somewhere else).
+    prefix = "" if project_dir in ("", ".") else project_dir + "/"
+    for f in files:
+        rest = f[len(prefix) :]
+        if rest.count("/") == 1 and rest.endswith(("/wsgi.py", "/asgi.py")):
+            directory = posixpath.dirname(f)
+            if directory not in dirs:
+                dirs.append(directory)
+    out: list[_AppFile] = []
+    for directory in dirs:
+        for kind in ("wsgi", "asgi"):
+            file = join(directory, f"{kind}.py")
+            if tree.is_file(file):
+                app = _read_app_file(tree, project_dir, file, kind)
+                if app is not None:
+                    out.append(app)
+    return out
+
+
+def _read_app_file(tree: SourceTree, project_dir: str, path: str, kind: str) -> _AppFile | None:
+    mod = module_name(project_dir, path)
+    module_ast = parse_python(tree, path, Diagnostics()) if mod else None
+    if module_ast is None or mod is None:
+        return None
+    calls = _WSGI_CALLS if kind == "wsgi" else _ASGI_CALLS
+    bound: list[tuple[str, int]] = []
+    for stmt in module_ast.body:
+        if isinstance(stmt, ast.Assign) and _calls_any(stmt.value, calls):
+            bound += [(t.id, stmt.lineno) for t in stmt.targets if isinstance(t, ast.Name)]
+    if not bound:
+        return None
+    name, line = next(((n, ln) for n, ln in bound if n == "application"), bound[-1])
+    defaults, _ = settings_defaults(module_ast)
+    settings = defaults[0] if defaults else None
+    return _AppFile(
+        kind,
+        path,
+        f"{mod}:{name}",
+        line,
+        settings.module if settings else None,
+        settings.line if settings else None,
+    )
+
+
+def _calls_any(node: ast.AST, names: frozenset[str]) -> bool:
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Call):
+            func = dotted(sub.func)
+            if func and func.rsplit(".", 1)[-1] in names:
+                return True
+    return False
+
+
+def _app_facts(project_dir: str, apps: list[_AppFile], facts: _Facts) -> None:
+    for app in apps:
+        facts.set(
+            f"{app.kind}_application",
+            app.target,
+            app.path,
+            app.line,
+            f"{app.path} binds the {app.kind.upper()} application",
+        )
+
+
+def _celery(tree: SourceTree, project_dir: str, files: list[str], facts: _Facts) -> None:
+    for path in files:
+        name = path.rsplit("/", 1)[-1]
+        if name not in ("celery.py", "celery_app.py", "celeryapp.py") or _in_tests(path):
+            continue
+        text = tree.read_text(path) or ""
+        if "Celery(" not in text:
+            continue
+        module_ast = parse_python(tree, path, Diagnostics())
+        if module_ast is None:
+            continue
+        for node in ast.walk(module_ast):
+            if isinstance(node, ast.Call) and (dotted(node.func) or "").endswith("Celery"):
+                module = module_name(project_dir, path)
+                facts.set("celery_app", module, path, node.lineno, "Celery(...) app defined here")
+                return
+
+
+def _channels(tree: SourceTree, project_dir: str, files: list[str], facts: _Facts) -> None:
+    for path in files:
+        name = path.rsplit("/", 1)[-1]
+        if not name.endswith(".py") or _in_tests(path):
+            continue
+        if not (
+            name == "asgi.py"
+            or any(w in name for w in ("consumer", "routing", "socket"))
+            or "/consumers/" in path
+        ):
+            continue
+        text = tree.read_text(path) or ""
+        if not any(w in text for w in ("WebsocketConsumer", "URLRouter", "websocket_urlpatterns")):
+            continue
+        module_ast = parse_python(tree, path, Diagnostics())
+        if module_ast is None:
+            continue
+        for node in ast.walk(module_ast):
+            hit = None
+            if isinstance(node, ast.ClassDef):
+                bases = {(dotted(b) or "").rsplit(".", 1)[-1] for b in node.bases}
+                if bases & _CONSUMER_BASES:
+                    hit = f"class {node.name} is a websocket consumer"
+            elif isinstance(node, ast.Call) and (dotted(node.func) or "").endswith("URLRouter"):
+                hit = "URLRouter(...) routes websockets"
+            elif isinstance(node, ast.Name) and node.id == "websocket_urlpatterns":
+                hit = "websocket_urlpatterns defined"
+            if hit:
+                facts.set("channels_consumers", True, path, getattr(node, "lineno", None), hit)
+                return
+
+
+def _in_tests(path: str) -> bool:
+    return any(part in ("tests", "test", "testing") for part in path.split("/")[:-1])
+
+
+def _locale(
+    tree: SourceTree, project_dir: str, files: list[str], chains: list[_Chain], facts: _Facts
+) -> None:
+    found: dict[str, tuple[str | None, int | None, str]] = {}
+    for chain in chains:
+        paths = chain.ns.get("LOCALE_PATHS")
+        if not isinstance(paths, list | tuple):
+            continue
+        file, line = chain.where.get("LOCALE_PATHS", (None, None))
+        for entry in paths:
+            rel = _describe(entry)
+            if rel and rel != FROM_ENV and not rel.startswith("/"):
+                directory = posixpath.normpath(join(project_dir, rel))
+                if tree.is_dir(directory):
+                    found.setdefault(directory, (file, line, "listed in LOCALE_PATHS"))
+    for path in files:
+        parts = path.split("/")
+        if len(parts) >= 4 and parts[-2] == "LC_MESSAGES" and parts[-1].endswith(".po"):
+            directory = "/".join(parts[:-3]) or "."
+            found.setdefault(directory, (path, None, "holds translation catalogues (.po)"))
+    if found:
+        dirs = tuple(sorted(found))
+        first = found[dirs[0]]
+        facts.set("locale_dirs", dirs, first[0], first[1], first[2])
