@@ -5,6 +5,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from generator.detect.django_project import find_projects, read_settings
+from generator.detect.frontend import detect_frontend
+from generator.detect.manifests import declares_django, detect_dependencies
+from generator.detect.python_version import debian_codename, detect_python
+from generator.detect.server import detect_server
+from generator.detect.system_packages import detect_system_packages
 from generator.facts import (
     Dependencies,
     Diagnostics,
@@ -29,13 +35,6 @@ def detect_path(path: str | os.PathLike[str]) -> ProjectFacts:
 
 def detect(tree: SourceTree) -> ProjectFacts:
     """Read the tree (never executing it) and say whether, where and how it is a Django project."""
-    from generator.detect.django_project import find_projects, read_settings
-    from generator.detect.frontend import detect_frontend
-    from generator.detect.manifests import declares_django, detect_dependencies
-    from generator.detect.python_version import debian_codename, detect_python
-    from generator.detect.server import detect_server
-    from generator.detect.system_packages import detect_system_packages
-
     diags: Diagnostics = getattr(tree, "diagnostics", None) or Diagnostics()
     candidates = find_projects(tree, diags)
     django_decls = declares_django(tree, diags)
