@@ -110,7 +110,7 @@ def _poetry_clause(token: str) -> list[str]:
 
 
 def _release(text: str, original: str) -> list[int]:
-    if not re.match(r"^\d+(\.\d+){0,2}$", text):
+    if not re.match(r"^\d+(\.\d+)*$", text):
         raise ValueError(f"'{original}' is not a version constraint")
     return [int(part) for part in text.split(".")]
 
@@ -129,3 +129,14 @@ def _tilde(text: str, original: str) -> list[str]:
     parts = _release(text, original)
     upper = [parts[0] + 1, 0] if len(parts) == 1 else [parts[0], parts[1] + 1]
     return [f">={text}", f"<{'.'.join(map(str, upper))}"]
+
+
+# Lower bounds read first, as people write them (">=6.0,<6.1"); packaging sorts alphabetically.
+_OPERATOR_ORDER = {">=": 0, ">": 1, "~=": 2, "==": 3, "===": 4, "!=": 5, "<=": 6, "<": 7}
+
+
+def readable(spec: SpecifierSet) -> str:
+    """A specifier set as text with lower bounds first, for reports and JSON."""
+    return ",".join(
+        str(s) for s in sorted(spec, key=lambda s: (_OPERATOR_ORDER.get(s.operator, 9), s.version))
+    )

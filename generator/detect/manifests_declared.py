@@ -129,7 +129,7 @@ def _from_pkg(req: PkgRequirement, path: str, line: int | None) -> Requirement:
         pinned = specs[0].version
     return Requirement(
         name=canonicalize_name(req.name),
-        specifier=str(req.specifier),
+        specifier=constraints.readable(req.specifier),
         extras=tuple(sorted(req.extras)),
         marker=str(req.marker) if req.marker else None,
         url=req.url,

@@ -22,6 +22,7 @@ from packaging.utils import (
     parse_wheel_filename,
 )
 
+from generator.detect import constraints
 from generator.facts import Diagnostics, Requirement
 from generator.source import SourceTree
 
@@ -318,7 +319,7 @@ def _requirement(spec: str, path: str, line: int) -> Requirement | str | None:
         pinned = specs[0].version
     return Requirement(
         name=canonicalize_name(req.name),
-        specifier=str(req.specifier),
+        specifier=constraints.readable(req.specifier),
         extras=tuple(sorted(req.extras)),
         marker=str(req.marker) if req.marker else None,
         url=req.url,
