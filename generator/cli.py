@@ -16,14 +16,15 @@ COMMANDS = ("generate", "detect", "refresh", "check")
 DEFAULT_COMMAND = "generate"
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser; with `only`, just that subcommand (imports only its module)."""
     parser = argparse.ArgumentParser(
         prog="django-dockerfile",
         description="Detect the Django project in a repository and write a production Dockerfile.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
+    for name in COMMANDS if only is None else (only,):
         module = importlib.import_module(f"generator.commands.{name}")
         module.add_parser(sub)
     return parser
@@ -36,7 +37,9 @@ def main(argv: list[str] | None = None) -> int:
         args_list[0] not in COMMANDS and args_list[0] not in ("-h", "--help", "--version")
     ):
         args_list.insert(0, DEFAULT_COMMAND)
-    parser = build_parser()
+    # Importing only the chosen command keeps start-up fast (detect needs no jinja2, no GitHub).
+    only = args_list[0] if args_list[0] in COMMANDS else None
+    parser = build_parser(only)
     args = parser.parse_args(args_list)
     module = importlib.import_module(f"generator.commands.{args.command}")
     try:

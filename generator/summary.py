@@ -1,0 +1,181 @@
+"""Markdown for people: the job summary of an action run and the body of its pull request.
+
+Pure functions over what the run produced; nothing here decides what goes in a Dockerfile.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from generator.facts import Diagnostic, Evidence, ProjectFacts
+from generator.publish import PublishResult
+
+# GitHub rejects job summaries over 1 MiB and PR bodies over 65,536 characters.
+MAX_DIFF_CHARS = 60_000
+MAX_BODY_CHARS = 60_000
+
+# (file, line) -> URL of that line in the repository, or None when it cannot be linked.
+Linker = Callable[[str, int | None], str | None]
+
+
+@dataclass(frozen=True)
+class FileReport:
+    path: str  # relative to the repository
+    status: str  # created | updated | unchanged | skipped | outdated
+    reason: str = ""
+    diff: str = ""
+
+
+@dataclass(frozen=True)
+class RunReport:
+    """Everything an action run tells the user."""
+
+    mode: str  # generate | refresh | check
+    project: str  # project directory relative to the repository, "." for the root
+    facts: ProjectFacts | None
+    decisions: tuple[Evidence, ...] = ()
+    warnings: tuple[Diagnostic, ...] = ()  # file paths relative to the repository
+    files: tuple[FileReport, ...] = ()
+    notes: tuple[str, ...] = ()
+    pull: PublishResult | None = None
+
+
+def cell(text: object) -> str:
+    """Text safe inside a markdown table cell."""
+    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").strip()
+
+
+def _where(file: str | None, line: int | None, link: Linker | None) -> str:
+    if not file:
+        return ""
+    label = f"{file}:{line}" if line else file
+    url = link(file, line) if link else None
+    return f"[`{cell(label)}`]({url})" if url else f"`{cell(label)}`"
+
+
+def facts_table(facts: ProjectFacts, project: str) -> str:
+    """What was detected, one row per fact a user would check first."""
+    s = facts.settings
+    d = facts.dependencies
+    rows: list[tuple[str, str]] = [("Project directory", f"`{project}`")]
+    if facts.django_version:
+        dv = facts.django_version
+        version = dv.resolved or dv.spec or "any"
+        rows.append(("Django", f"{version} ({dv.source})" if dv.source else version))
+    if facts.python:
+        rows.append(("Python", f"{facts.python.version} ({facts.python.source})"))
+    manager = d.manager + (f", lockfile `{d.lockfile}`" if d.lockfile else "")
+    rows.append(("Dependencies", manager))
+    if s.settings_module or s.production_settings_module:
+        rows.append(("Settings", s.production_settings_module or s.settings_module or ""))
+    app = s.asgi_application if facts.asgi_required else s.wsgi_application
+    if facts.server:
+        declared = "declared" if facts.server_declared else "added"
+        rows.append(("Server", f"{facts.server} ({declared}) serving `{app or '?'}`"))
+    for stage in ("build", "runtime"):
+        packages = facts.packages(stage)
+        if packages:
+            rows.append((f"System packages ({stage})", ", ".join(packages)))
+    if facts.collectstatic:
+        rows.append(
+            ("Static files", "collectstatic" + (" + WhiteNoise" if facts.whitenoise else ""))
+        )
+    if facts.frontend:
+        fe = facts.frontend
+        rows.append(("Frontend", f"{fe.manager} run {fe.build_script} in `{fe.directory}`"))
+    if s.database:
+        rows.append(("Database", s.database))
+    lines = ["| | |", "|---|---|"]
+    lines += [f"| {cell(k)} | {cell(v) if '`' not in v else v} |" for k, v in rows]
+    return "\n".join(lines)
+
+
+def decision_log(decisions: Sequence[Evidence], link: Linker | None = None) -> str:
+    """Why each line of the Dockerfile is there, with the file and line that caused it."""
+    if not decisions:
+        return "_No decisions recorded._"
+    lines = ["| Decision | Why | Because of |", "|---|---|---|"]
+    for e in decisions:
+        lines.append(f"| {cell(e.fact)} | {cell(e.why)} | {_where(e.file, e.line, link)} |")
+    return "\n".join(lines)
+
+
+def _warning_item(w: Diagnostic, link: Linker | None) -> str:
+    where = _where(w.file, w.line, link)
+    return f"- {where}: {w.message}" if where else f"- {w.message}"
+
+
+def _diff_block(diff: str) -> str:
+    if len(diff) > MAX_DIFF_CHARS:
+        diff = diff[:MAX_DIFF_CHARS] + "\n… (diff truncated)"
+    fence = "````" if "```" in diff else "```"
+    return f"{fence}diff\n{diff.rstrip()}\n{fence}"
+
+
+def pull_line(pull: PublishResult | None) -> str | None:
+    """One sentence on what happened to the pull request, or None when none was asked for."""
+    if pull is None:
+        return None
+    if pull.operation == "none" and pull.number is None:
+        return "Pull request: none needed, the base branch already has these files."
+    if pull.operation == "none":
+        return f"Pull request [#{pull.number}]({pull.url}) is already up to date."
+    return f"Pull request [#{pull.number}]({pull.url}) {pull.operation}."
+
+
+def job_summary(report: RunReport, link: Linker | None = None) -> str:
+    """The markdown appended to GITHUB_STEP_SUMMARY."""
+    out = [f"## django-dockerfile ({report.mode})", ""]
+    facts = report.facts
+    if facts is None or not facts.django:
+        reason = facts.reason if facts else "nothing was detected"
+        out += [f"No Django project found: {reason}", ""]
+    else:
+        out += ["### Detected", "", facts_table(facts, report.project), ""]
+    if report.files:
+        out += ["### Files", ""]
+        for f in report.files:
+            why = f": {f.reason}" if f.reason else ""
+            out.append(f"- `{f.path}`: {f.status}{why}")
+        out.append("")
+    if report.decisions:
+        out += ["### Decisions", "", decision_log(report.decisions, link), ""]
+    if report.warnings:
+        out += ["### Warnings", ""]
+        out += [_warning_item(w, link) for w in report.warnings]
+        out.append("")
+    for note in report.notes:
+        out += [f"> {note}", ""]
+    for f in report.files:
+        if f.diff:
+            out += [f"### Diff of `{f.path}`", "", _diff_block(f.diff), ""]
+    line = pull_line(report.pull)
+    if line:
+        out += ["### Pull request", "", line, ""]
+    for warning in report.pull.warnings if report.pull else ():
+        out.append(f"- {warning}")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def pr_body(intro: str, report: RunReport, link: Linker | None = None) -> str:
+    """The pull request description: the user's (or our) intro, then the decision log."""
+    parts = [intro.strip(), ""]
+    if report.facts is not None and report.facts.django:
+        parts += ["### What was detected", "", facts_table(report.facts, report.project), ""]
+    for note in report.notes:
+        parts += [f"- {note}"]
+    if report.decisions:
+        parts += ["", "### Why each line is there", "", decision_log(report.decisions, link), ""]
+    if report.warnings:
+        parts += ["### Warnings", ""]
+        parts += [_warning_item(w, link) for w in report.warnings]
+        parts.append("")
+    parts += [
+        "",
+        "<sub>Generated by django-dockerfile. Rerunning it updates this pull request.</sub>",
+    ]
+    body = "\n".join(parts).strip() + "\n"
+    if len(body) > MAX_BODY_CHARS:
+        body = body[:MAX_BODY_CHARS] + "\n\n… (truncated; the job summary has the full log)\n"
+    return body

@@ -1,0 +1,451 @@
+"""The action run as GitHub runs it: INPUT_* variables (hyphens kept), a workspace mount,
+GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, GITHUB_API_URL at a local GitHub server."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from conftest import write_tree
+from fake_github import TOKEN, FakeGitHub
+
+from generator import action
+from generator.facts import (
+    Diagnostic,
+    DjangoVersion,
+    Evidence,
+    ProjectFacts,
+    PythonChoice,
+)
+from generator.publish import publish as real_publish
+from generator.render import HEADER_MARK
+from generator.write import write_one
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+PROJECT = {
+    "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'shop.settings')\n",
+    "shop/settings.py": "DEBUG = False\n",
+    "requirements.txt": "Django==5.2.1\ngunicorn\n",
+    ".python-version": "3.12\n",
+}
+
+
+class FakeCore:
+    """Stands in for generator.core: a Dockerfile that depends on requirements.txt's content."""
+
+    def generate(self, root: Path, options):
+        if not (root / "manage.py").exists():
+            facts = ProjectFacts(django=False, reason="no manage.py in the repository")
+            return SimpleNamespace(facts=facts, plan=None, files={}, decisions=())
+        facts = ProjectFacts(
+            django=True,
+            reason="manage.py and Django in requirements.txt",
+            project_dir=".",
+            python=PythonChoice("3.12", ".python-version:1"),
+            django_version=DjangoVersion("==5.2.1", "5.2.1", "requirements.txt:1"),
+            warnings=(
+                Diagnostic("settings read DATABASE_URL at import time", "shop/settings.py", 1),
+            ),
+        )
+        reqs = (root / "requirements.txt").read_text()
+        dockerfile = (
+            f"# {HEADER_MARK}\nFROM python:{options.python_version or '3.12'}-slim\n"
+            f"# {len(reqs.splitlines())} requirements\n"
+        )
+        files = {options.dockerfile: dockerfile, options.dockerignore: ".git\n"}
+        decisions = (
+            Evidence("FROM python:3.12-slim", ".python-version", 1, "the project pins 3.12"),
+            Evidence("CMD gunicorn", "requirements.txt", 2, "gunicorn is a dependency"),
+        )
+        return SimpleNamespace(facts=facts, plan=None, files=files, decisions=decisions)
+
+    def write_files(self, root, generated, overwrite="generated", dry_run=False):
+        return [
+            write_one(Path(root), name, text, overwrite, dry_run)
+            for name, text in generated.files.items()
+        ]
+
+
+def read_outputs(path: Path) -> dict[str, str]:
+    """Parse GITHUB_OUTPUT's `name<<delimiter` blocks as the runner does."""
+    out: dict[str, str] = {}
+    lines = path.read_text().splitlines()
+    i = 0
+    while i < len(lines):
+        name, _, delim = lines[i].partition("<<")
+        j = lines.index(delim, i + 1)
+        out[name] = "\n".join(lines[i + 1 : j])
+        i = j + 1
+    return out
+
+
+class Run:
+    def __init__(self, workspace: Path, output: Path, summary: Path):
+        self.workspace, self.output, self.summary = workspace, output, summary
+
+    @property
+    def outputs(self) -> dict[str, str]:
+        return read_outputs(self.output)
+
+
+@pytest.fixture
+def gha(tmp_path, monkeypatch):
+    """A /github/workspace-style checkout with the project, and the runner's files."""
+    for key in list(os.environ):
+        if key.startswith(("INPUT_", "GITHUB_")):
+            monkeypatch.delenv(key)
+    workspace = write_tree(tmp_path / "github" / "workspace", PROJECT)
+    output = tmp_path / "github_output"
+    summary = tmp_path / "step_summary"
+    output.touch()
+    summary.touch()
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(workspace))
+    monkeypatch.setenv("GITHUB_OUTPUT", str(output))
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    monkeypatch.setenv("GITHUB_REPOSITORY", "octo/shop")
+    monkeypatch.setenv("GITHUB_SHA", "a" * 40)
+    monkeypatch.setenv("INPUT_GITHUB-TOKEN", TOKEN)
+    return Run(workspace, output, summary)
+
+
+def set_inputs(monkeypatch, **inputs: str) -> None:
+    for name, value in inputs.items():
+        monkeypatch.setenv(f"INPUT_{name.replace('_', '-').upper()}", value)
+
+
+def test_generate_writes_files_outputs_summary_and_annotations(gha, capsys):
+    assert action.run(core=FakeCore()) == 0
+    stdout = capsys.readouterr().out
+    dockerfile = gha.workspace / "Dockerfile"
+    assert HEADER_MARK in dockerfile.read_text()
+    assert (gha.workspace / ".dockerignore").read_text() == ".git\n"
+    outputs = gha.outputs
+    assert outputs["django"] == "true"
+    assert outputs["dockerfile"] == "Dockerfile"
+    assert outputs["python-version"] == "3.12"
+    assert outputs["django-version"] == "5.2.1"
+    assert outputs["changed"] == "true"
+    assert outputs["pull-request-operation"] == "none"
+    assert outputs["pull-request-number"] == ""
+    assert "::warning file=shop/settings.py,line=1::settings read DATABASE_URL" in stdout
+    summary = gha.summary.read_text()
+    assert "| Python | 3.12 (.python-version:1) |" in summary
+    # Each decision links the file and line that caused it.
+    assert (
+        f"[`requirements.txt:2`](https://github.com/octo/shop/blob/{'a' * 40}/requirements.txt#L2)"
+        in summary
+    )
+    assert "```diff\n--- /dev/null\n+++ b/Dockerfile" in summary
+    assert "settings read DATABASE_URL" in summary
+
+
+def test_second_run_changes_nothing(gha):
+    assert action.run(core=FakeCore()) == 0
+    gha.output.write_text("")
+    assert action.run(core=FakeCore()) == 0
+    assert gha.outputs["changed"] == "false"
+
+
+def test_token_is_masked_and_never_printed(gha, capsys):
+    action.run(core=FakeCore())
+    stdout = capsys.readouterr().out
+    assert stdout.startswith(f"::add-mask::{TOKEN}\n")
+    assert stdout.count(TOKEN) == 1
+    assert TOKEN not in gha.summary.read_text() + gha.output.read_text()
+
+
+def test_project_in_a_subdirectory(gha, monkeypatch, capsys):
+    app = gha.workspace / "backend"
+    app.mkdir()
+    for name in PROJECT:
+        (gha.workspace / name).rename(app / name) if "/" not in name else None
+    (gha.workspace / "shop").rename(app / "shop")
+    set_inputs(monkeypatch, path="backend", dockerfile="docker/Dockerfile")
+    assert action.run(core=FakeCore()) == 0
+    assert (app / "docker" / "Dockerfile").is_file()
+    assert gha.outputs["dockerfile"] == "backend/docker/Dockerfile"
+    # Annotations name files relative to the repository, where GitHub looks for them.
+    assert "file=backend/shop/settings.py,line=1" in capsys.readouterr().out
+
+
+def test_hand_written_dockerfile_is_kept(gha):
+    (gha.workspace / "Dockerfile").write_text("FROM python:3.9\n")
+    assert action.run(core=FakeCore()) == 0
+    assert (gha.workspace / "Dockerfile").read_text() == "FROM python:3.9\n"
+    assert "`Dockerfile`: skipped" in gha.summary.read_text()
+
+
+def test_not_django_is_a_notice_unless_asked_to_fail(gha, monkeypatch, capsys):
+    (gha.workspace / "manage.py").unlink()
+    assert action.run(core=FakeCore()) == 0
+    assert gha.outputs["django"] == "false"
+    assert "::notice::No Django project in .: no manage.py" in capsys.readouterr().out
+    assert not (gha.workspace / "Dockerfile").exists()
+
+    gha.output.write_text("")
+    set_inputs(monkeypatch, fail_if_not_django="true")
+    assert action.run(core=FakeCore()) == 1
+    assert gha.outputs["django"] == "false"
+    assert "::error::No Django project" in capsys.readouterr().out
+
+
+def test_check_mode_fails_on_drift_and_writes_nothing(gha, monkeypatch, capsys):
+    assert action.run(core=FakeCore()) == 0
+    (gha.workspace / "requirements.txt").write_text("Django==5.2.1\ngunicorn\nwhitenoise\n")
+    before = (gha.workspace / "Dockerfile").read_text()
+    gha.output.write_text("")
+    set_inputs(monkeypatch, mode="check")
+    assert action.run(core=FakeCore()) == 1
+    assert (gha.workspace / "Dockerfile").read_text() == before
+    assert gha.outputs["changed"] == "true"
+    assert "::error::Dockerfile no longer match" in capsys.readouterr().out
+    assert "+# 3 requirements" in gha.summary.read_text()
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root")
+def test_written_files_belong_to_the_workspace_owner(gha, monkeypatch):
+    os.chown(gha.workspace, 4242, 4243)
+    set_inputs(monkeypatch, dockerfile="deploy/Dockerfile")
+    assert action.run(core=FakeCore()) == 0
+    for path in (gha.workspace / "deploy", gha.workspace / "deploy/Dockerfile"):
+        st = path.stat()
+        assert (st.st_uid, st.st_gid) == (4242, 4243)
+    assert (gha.workspace / "manage.py").stat().st_uid == 0  # untouched files stay as they were
+
+
+# --- the pull request, through PyGithub, against the local GitHub server ---------------------
+
+
+@pytest.fixture
+def github(monkeypatch):
+    with FakeGitHub(prefix="/api/v3") as server:
+        server.add_repo("octo/shop", PROJECT)
+        monkeypatch.setenv("GITHUB_API_URL", server.api_url)
+        yield server
+
+
+def fast_publish(**kw):
+    return real_publish(**kw, backoff=0.001)
+
+
+def test_pull_request_created_then_nothing_then_updated(gha, github, monkeypatch):
+    set_inputs(
+        monkeypatch,
+        create_pull_request="true",
+        labels="docker\nneeds review",
+        reviewers="@bob, octo/platform",
+        draft="true",
+    )
+    repo = github.repos["octo/shop"]
+
+    assert action.run(core=FakeCore(), publish=fast_publish) == 0
+    out = gha.outputs
+    assert out["pull-request-operation"] == "created"
+    assert out["pull-request-number"] == "1"
+    assert out["pull-request-url"].endswith("/octo/shop/pull/1")
+    pull = repo.pulls[0]
+    assert pull["draft"] and pull["labels"] == ["docker", "needs review"]
+    assert pull["reviewers"] == ["bob"] and pull["team_reviewers"] == ["platform"]
+    assert "Why each line is there" in pull["body"]
+    assert "gunicorn is a dependency" in pull["body"]
+    assert set(repo.files_at("django-dockerfile/update")) >= {"Dockerfile", ".dockerignore"}
+    assert "[#1](" in gha.summary.read_text()
+    commits = repo.commit_count()
+
+    gha.output.write_text("")
+    assert action.run(core=FakeCore(), publish=fast_publish) == 0
+    assert gha.outputs["pull-request-operation"] == "none"
+    assert gha.outputs["pull-request-number"] == "1"
+    assert repo.commit_count() == commits  # no empty commit
+    assert len(repo.pulls) == 1
+
+    (gha.workspace / "requirements.txt").write_text("Django==5.2.1\ngunicorn\nwhitenoise\n")
+    gha.output.write_text("")
+    assert action.run(core=FakeCore(), publish=fast_publish) == 0
+    assert gha.outputs["pull-request-operation"] == "updated"
+    assert gha.outputs["pull-request-number"] == "1"
+    assert len(repo.pulls) == 1
+    assert "# 3 requirements" in repo.files_at("django-dockerfile/update")["Dockerfile"]
+    # The workspace copy of requirements.txt is not proposed: only the generated files are.
+    assert "whitenoise" not in repo.files_at("django-dockerfile/update")["requirements.txt"]
+
+
+def test_pull_request_forbidden_says_which_setting(gha, github, monkeypatch, capsys):
+    set_inputs(monkeypatch, create_pull_request="true")
+    github.fail(
+        "POST",
+        r"/pulls$",
+        403,
+        "GitHub Actions is not permitted to create or approve pull requests.",
+    )
+    assert action.run(core=FakeCore(), publish=fast_publish) == 1
+    stdout = capsys.readouterr().out
+    assert "::error::" in stdout
+    assert "Allow GitHub Actions to create and approve pull requests" in stdout
+    assert gha.outputs["django"] == "true"  # outputs are still written
+
+
+# --- bad inputs: each one named, with what it accepts, and never a traceback -----------------
+
+BAD_INPUTS = [
+    ({"profile": "prod"}, "profile", "production, minimal"),
+    ({"mode": "fix"}, "mode", "generate, refresh, check"),
+    ({"overwrite": "sometimes"}, "overwrite", "never, generated, always"),
+    ({"server": "apache"}, "server", "gunicorn"),
+    ({"python-version": "three"}, "python-version", "3.12"),
+    ({"settings-module": "my-site/settings"}, "settings-module", "dotted module"),
+    ({"draft": "yes"}, "draft", "true or false"),
+    ({"create-pull-request": "1"}, "create-pull-request", "true or false"),
+    ({"fail-if-not-django": "maybe"}, "fail-if-not-django", "true or false"),
+    ({"path": "../.."}, "path", "leaves the workspace"),
+    ({"path": "missing"}, "path", "not a directory"),
+    ({"dockerfile": "../Dockerfile"}, "dockerfile", "relative file name"),
+    ({"assignees": "alice, not a login"}, "assignees", "GitHub login"),
+    ({"reviewers": "bob;carol"}, "reviewers", "org/team-slug"),
+    ({"labels": "x" * 60}, "labels", "50 characters"),
+    ({"branch": "my branch"}, "branch", "valid branch name"),
+    ({"base": "main..dev"}, "base", "valid branch name"),
+    ({"author": "just a name"}, "author", "Name <email@example.com>"),
+]
+
+
+def run_entrypoint(
+    workspace: Path, tmp_path: Path, inputs: dict[str, str], extra: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """python entrypoint.py with the environment a runner gives a container action."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("INPUT_", "GITHUB_"))}
+    env.update({f"INPUT_{k.upper()}": v for k, v in inputs.items()})
+    env.update(extra or {})
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "out").touch()
+    env.update(
+        GITHUB_WORKSPACE=str(workspace),
+        GITHUB_OUTPUT=str(tmp_path / "out"),
+        GITHUB_STEP_SUMMARY=str(tmp_path / "summary"),
+        PYTHONPATH=str(REPO_ROOT),
+    )
+    return subprocess.run(
+        [sys.executable, str(REPO_ROOT / "entrypoint.py")],
+        env=env,
+        cwd=workspace,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(("inputs", "name", "accepted"), BAD_INPUTS)
+def test_bad_input_is_named_without_traceback(tmp_path, inputs, name, accepted):
+    workspace = write_tree(tmp_path / "workspace", PROJECT)
+    proc = run_entrypoint(workspace, tmp_path, inputs)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stdout + proc.stderr
+    errors = [line for line in proc.stdout.splitlines() if line.startswith("::error")]
+    assert len(errors) == 1, proc.stdout
+    assert f"Input '{name}'" in errors[0]
+    assert accepted in errors[0]
+    assert not (workspace / "Dockerfile").exists()
+
+
+def test_every_bad_input_is_reported_at_once(gha, monkeypatch, capsys):
+    set_inputs(monkeypatch, profile="x", mode="y", draft="z")
+    assert action.run(core=FakeCore()) == 1
+    stdout = capsys.readouterr().out
+    for name in ("profile", "mode", "draft"):
+        assert f"::error::Input '{name}'" in stdout
+
+
+def test_symlinked_paths_that_leave_the_workspace_are_refused(gha, tmp_path, monkeypatch, capsys):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (gha.workspace / "elsewhere").symlink_to(outside)
+    (gha.workspace / "Dockerfile").symlink_to(outside / "Dockerfile")
+    set_inputs(monkeypatch, path="elsewhere")
+    assert action.run(core=FakeCore()) == 1
+    assert "::error::Input 'path'" in capsys.readouterr().out
+
+    set_inputs(monkeypatch, path=".")
+    assert action.run(core=FakeCore()) == 1
+    assert "::error::Input 'dockerfile'" in capsys.readouterr().out
+    assert not (outside / "Dockerfile").exists()
+
+
+def test_pull_request_needs_a_token(gha, monkeypatch, capsys):
+    set_inputs(monkeypatch, create_pull_request="true", github_token="")
+    assert action.run(core=FakeCore()) == 1
+    assert "::error::Input 'github-token'" in capsys.readouterr().out
+
+
+def test_action_yml_declares_exactly_the_inputs_the_code_reads():
+    import yaml
+
+    spec = yaml.safe_load((REPO_ROOT / "action.yml").read_text())
+    assert set(spec["inputs"]) == set(action.DEFAULTS)
+    for name, decl in spec["inputs"].items():
+        assert decl.get("description"), name
+        if name != "github-token":
+            assert str(decl.get("default", "")) == action.DEFAULTS[name], name
+    assert spec["inputs"]["github-token"]["default"] == "${{ github.token }}"
+    assert set(spec["outputs"]) == {
+        "django",
+        "dockerfile",
+        "python-version",
+        "django-version",
+        "changed",
+        "pull-request-number",
+        "pull-request-url",
+        "pull-request-operation",
+    }
+    assert spec["runs"] == {"using": "docker", "image": "Dockerfile"}
+
+
+# --- end to end: the real generator, the entrypoint in a subprocess, as the runner starts it ---
+
+
+def test_end_to_end_real_project_and_pull_request(tmp_path):
+    workspace = tmp_path / "github" / "workspace"
+    shutil.copytree(REPO_ROOT / "examples" / "mysite", workspace)
+    files = {
+        str(p.relative_to(workspace)): p.read_text() for p in workspace.rglob("*") if p.is_file()
+    }
+    with FakeGitHub(prefix="/api/v3") as server:
+        server.add_repo("octo/mysite", files)
+        inputs = {
+            "create-pull-request": "true",
+            "github-token": TOKEN,
+            "labels": "docker",
+            "python-version": "3.12",
+        }
+        extra = {"GITHUB_API_URL": server.api_url, "GITHUB_REPOSITORY": "octo/mysite"}
+
+        first = run_entrypoint(workspace, tmp_path / "first", inputs, extra)
+        assert first.returncode == 0, first.stdout + first.stderr
+        outputs = read_outputs(tmp_path / "first" / "out")
+        assert outputs["django"] == "true"
+        assert outputs["dockerfile"] == "Dockerfile"
+        assert outputs["python-version"].startswith("3.12")
+        assert outputs["changed"] == "true"
+        assert outputs["pull-request-operation"] == "created"
+        assert TOKEN not in first.stdout.replace(f"::add-mask::{TOKEN}", "")
+        repo = server.repos["octo/mysite"]
+        proposed = repo.files_at("django-dockerfile/update")
+        assert proposed["Dockerfile"] == (workspace / "Dockerfile").read_text()
+        assert "FROM python:" in proposed["Dockerfile"]
+        assert "Why each line is there" in repo.pulls[0]["body"]
+        summary = (tmp_path / "first" / "summary").read_text()
+        assert "```diff" in summary and "[#1](" in summary
+        commits = repo.commit_count()
+
+        second = run_entrypoint(workspace, tmp_path / "second", inputs, extra)
+        assert second.returncode == 0, second.stdout + second.stderr
+        outputs = read_outputs(tmp_path / "second" / "out")
+        assert outputs["changed"] == "false"
+        assert outputs["pull-request-operation"] == "none"
+        assert outputs["pull-request-number"] == "1"
+        assert repo.commit_count() == commits
+        assert len(repo.pulls) == 1
