@@ -172,6 +172,7 @@ class SettingsFacts:
     media_root: str | None = None
     database: str | None = None  # engine ("postgresql", "sqlite3", ...), "from environment"
     sqlite: bool = False
+    sqlite_path: str | None = None  # NAME of the SQLite database, relative to the project dir
     locale_dirs: tuple[str, ...] = ()  # directories holding .po files (relative)
     celery_app: str | None = None  # module holding the Celery app, e.g. "proj.celery"
     channels_consumers: bool = False  # websocket consumers / routing found

@@ -1057,10 +1057,20 @@ def _writable_dirs(ctx: _Context) -> Instruction | None:
     if media:
         dirs.append(media)
         ctx.decide("writable", None, None, f"{media} (MEDIA_ROOT) is writable by the app user")
-    lines = []
+    lines: list[str] = []
+    db_dir = _sqlite_dir(s.sqlite_path, ctx.workdir) if s.sqlite else None
+    if db_dir and db_dir != ctx.workdir:
+        ctx.decide(
+            "writable",
+            None,
+            None,
+            f"{db_dir} (the directory of the SQLite database {s.sqlite_path}) is writable by the "
+            "app user; mount a volume there to keep the data",
+        )
+        dirs.append(db_dir)
     if dirs:
         lines.append(f"install -d -o {USER} -g {USER} " + " ".join(dirs))
-    if s.sqlite:
+    if s.sqlite and (db_dir is None or db_dir == ctx.workdir):
         ctx.decide(
             "writable",
             None,
@@ -1076,6 +1086,14 @@ def _writable_dirs(ctx: _Context) -> Instruction | None:
         *lines,
         comment=("Only these paths are writable by the app user (uploads, SQLite).",),
     )
+
+
+def _sqlite_dir(name: str | None, workdir: str) -> str | None:
+    """The in-image directory holding the SQLite database file, or None when unknown."""
+    path = _settings_path(name, workdir)
+    if path is None or ":memory:" in (name or ""):
+        return None
+    return path.rsplit("/", 1)[0] or "/"
 
 
 def _settings_path(value: str | None, workdir: str) -> str | None:

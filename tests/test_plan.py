@@ -361,3 +361,10 @@ def test_settings_with_odd_paths_still_plan():
     )
     text = dockerfile(facts(settings=s))
     assert 'CMD ["gunicorn", "config.wsgi:application"]' in text
+
+
+def test_sqlite_in_a_subdirectory_gets_only_that_directory_writable():
+    s = replace(facts().settings, sqlite=True, sqlite_path="data/db.sqlite3")
+    text = dockerfile(facts(settings=s))
+    assert "install -d -o app -g app /app/data" in text
+    assert "chmod 1775" not in text

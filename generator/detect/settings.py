@@ -504,6 +504,7 @@ def read_settings_module(
         media_root=v.get("media_root"),
         database=v.get("database"),
         sqlite=bool(v.get("sqlite")),
+        sqlite_path=v.get("sqlite_path") if v.get("sqlite") else None,
         locale_dirs=tuple(v.get("locale_dirs", ())),
         celery_app=v.get("celery_app"),
         channels_consumers=bool(v.get("channels_consumers")),
@@ -624,6 +625,9 @@ def _database(databases: Any, where: tuple[str | None, int | None], facts: _Fact
         short = _engine(engine)
         facts.set("database", short, *where, f"DATABASES['default']['ENGINE'] = {engine!r}")
         facts.set("sqlite", short in ("sqlite3", "spatialite"), *where, f"engine {engine!r}")
+        name = _describe(default.get("NAME"))
+        if short in ("sqlite3", "spatialite") and name and name != FROM_ENV:
+            facts.set("sqlite_path", name, *where, f"the SQLite database is {name!r}")
 
 
 def _engine(engine: str) -> str:
