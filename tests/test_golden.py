@@ -78,3 +78,22 @@ def test_golden_dockerfile_lints_and_parses(path: Path):
     )
     serious = [f for f in json.loads(result.stdout or "[]") if f["level"] in ("error", "warning")]
     assert serious == []
+
+
+@pytest.mark.parametrize(
+    "path", GOLDEN_FILES or [pytest.param(None, marks=pytest.mark.skip)], ids=lambda p: str(p)
+)
+def test_golden_dockerfile_production_rules(path: Path):
+    """What a reviewer checks by eye: no secret persists, a real server in exec form, pinned base."""
+    instructions = dockerfile.parse_string(path.read_text())
+    for ins in instructions:
+        if ins.cmd in ("ENV", "ARG"):
+            for name in ("SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS"):
+                assert name not in ins.original, f"{ins.original} persists a build placeholder"
+        if ins.cmd == "FROM" and ins.value[0].startswith("python:"):
+            assert ins.value[0].startswith("python:${PYTHON_VERSION}-slim-"), ins.original
+    cmds = [i for i in instructions if i.cmd == "CMD"]
+    assert len(cmds) == 1 and cmds[0].json, "one exec-form CMD"
+    assert "runserver" not in " ".join(cmds[0].value)
+    users = [i.value[0] for i in instructions if i.cmd == "USER"]
+    assert users and users[-1].split(":")[0] not in ("root", "0"), "runs as a non-root user"
