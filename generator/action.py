@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import traceback
+import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -58,6 +59,9 @@ DEFAULTS: dict[str, str] = {
     "draft": "false",
     "fail-if-not-django": "false",
     "author": DEFAULT_AUTHOR,
+    "allow-minor": "false",
+    "pin-digest": "false",
+    "registry": "",
 }
 # Input name -> Options field (validated by generator.options, whose flags share these names).
 OPTION_INPUTS = {
@@ -68,10 +72,10 @@ OPTION_INPUTS = {
     "dockerfile": "dockerfile",
     "dockerignore": "dockerignore",
 }
+# Check mode proposes nothing (it fails on drift; mode: generate brings the files up to date).
 TITLES = {
     "generate": "Add a production Dockerfile for the Django project",
     "refresh": "Refresh the Python base image",
-    "check": "Update the Dockerfile to match the project",
 }
 INTROS = {
     "generate": (
@@ -79,8 +83,8 @@ INTROS = {
         "by django-dockerfile from the repository's own files. Each line is explained below."
     ),
     "refresh": "This pull request moves the Python base image to the newest matching release.",
-    "check": "The committed Dockerfile no longer matches the project; this brings it up to date.",
 }
+REFRESH_ONLY = ("allow-minor", "pin-digest", "registry")
 _LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
 _TEAM = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9_.-]{1,100}$")
 _BAD_REF = re.compile(r"(^[-/.]|/$|\.$|\.lock$|\.\.|//|@\{|[\x00-\x20\x7f~^:?*\[\\])")
@@ -115,6 +119,9 @@ class ActionInputs:
     fail_if_not_django: bool
     author: str
     repository: str | None  # owner/name from GITHUB_REPOSITORY
+    allow_minor: bool  # refresh: may move to a newer Python minor the project allows
+    pin_digest: bool  # refresh: add @sha256 digests to the python base images
+    registry: str | None  # refresh: registry v2 base URL (a mirror); None: Docker Hub
 
 
 @dataclass
@@ -127,6 +134,7 @@ class Outcome:
     decisions: tuple = ()
     warnings: list[Diagnostic] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    findings: list[Any] = field(default_factory=list)  # generator.review.Finding, repo paths
     failed: str | None = None  # why the step fails (stale files in check mode, no plan, ...)
     django: bool | None = None  # set when it is known without facts (planning failed)
     python_version: str | None = None  # what the image uses, when a plan chose it
@@ -197,6 +205,27 @@ def _ref(name: str) -> str:
     return value
 
 
+def _registry() -> str | None:
+    value = _input("registry").strip()
+    if not value:
+        return None
+    parts = urllib.parse.urlsplit(value)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or "@" in parts.netloc
+        or parts.query
+        or parts.fragment
+        or any(c.isspace() for c in value)
+    ):
+        raise InputError(
+            "registry",
+            f"{value!r} is not a registry base URL; use http(s)://host[:port][/path], e.g. "
+            "https://mirror.gcr.io (no credentials, query or fragment)",
+        )
+    return value.rstrip("/")
+
+
 def _inside(workspace: Path, path: Path, name: str) -> Path:
     resolved = path.resolve()
     if not resolved.is_relative_to(workspace):
@@ -224,7 +253,7 @@ def read_inputs() -> tuple[ActionInputs | None, list[str]]:
     attempt("root", lambda: _project_root(workspace))
     attempt("overwrite", lambda: _choice("overwrite", OVERWRITE))
     attempt("mode", lambda: _choice("mode", MODES))
-    for flag in ("create-pull-request", "draft", "fail-if-not-django"):
+    for flag in ("create-pull-request", "draft", "fail-if-not-django", "allow-minor", "pin-digest"):
         attempt(flag, lambda flag=flag: _boolean(flag))
     attempt("branch", lambda: _ref("branch") or DEFAULT_BRANCH)
     attempt("base", lambda: _ref("base") or None)
@@ -232,6 +261,7 @@ def read_inputs() -> tuple[ActionInputs | None, list[str]]:
     attempt("assignees", lambda: _people("assignees", teams=False))
     attempt("reviewers", lambda: _people("reviewers", teams=True))
     attempt("author", _author)
+    attempt("registry", _registry)
     options = {OPTION_INPUTS[n]: _input(n) for n in OPTION_INPUTS if _input(n)}
     if "root" in values:
         bad = _option_errors(values["root"], options)
@@ -275,6 +305,9 @@ def read_inputs() -> tuple[ActionInputs | None, list[str]]:
             fail_if_not_django=values["fail-if-not-django"],
             author=values["author"],
             repository=env.get("GITHUB_REPOSITORY") or None,
+            allow_minor=values["allow-minor"],
+            pin_digest=values["pin-digest"],
+            registry=values["registry"],
         ),
         [],
     )
@@ -320,9 +353,13 @@ def _option_errors(root: Path, options: dict[str, str]) -> dict[str, str]:
 
 
 def _core() -> Any:
-    from generator import core  # imported late: the action must report input errors cheaply
+    """The generator's entry points the modes call: generate, write_files and check."""
+    # Imported late: the action must report input errors cheaply.
+    from types import SimpleNamespace
 
-    return core
+    from generator import check, core
+
+    return SimpleNamespace(generate=core.generate, write_files=core.write_files, check=check.check)
 
 
 def _rel(path: str | os.PathLike[str], inputs: ActionInputs) -> str:
@@ -344,16 +381,14 @@ def _to_repo(diag: Diagnostic, inputs: ActionInputs) -> Diagnostic:
     return Diagnostic(diag.message, file, diag.line)
 
 
-def _files(outcome: Outcome, inputs: ActionInputs, results: list[Any], written: bool) -> None:
-    """Record write results; files the user owns (skipped) are never proposed."""
-    owner = _workspace_owner(inputs.workspace) if written else None
+def _files(outcome: Outcome, inputs: ActionInputs, results: list[Any]) -> None:
+    """Record what generate wrote, giving new files to the workspace owner."""
+    owner = _workspace_owner(inputs.workspace)
     for r in results:
-        rel = _rel(r.path, inputs)
-        status = r.status
-        if not written and status in ("created", "updated"):
-            status = "outdated"  # check mode: what a run of generate would change
-        outcome.files.append(FileReport(rel, status, r.reason or "", r.diff or ""))
-        if written and r.status in ("created", "updated"):
+        outcome.files.append(
+            FileReport(_rel(r.path, inputs), r.status, r.reason or "", r.diff or "")
+        )
+        if r.status in ("created", "updated"):
             _chown(inputs.root / r.path, inputs.workspace, owner)
 
 
@@ -369,7 +404,7 @@ def _generate(inputs: ActionInputs, core: Any, options: Any, registry: Any) -> O
     if not generated.facts.django:
         return outcome
     results = core.write_files(inputs.root, generated, overwrite=inputs.overwrite)
-    _files(outcome, inputs, results, written=True)
+    _files(outcome, inputs, results)
     for r in results:
         if r.status != "skipped":
             # Unchanged files are proposed too: they cost nothing when the base already has them.
@@ -378,22 +413,59 @@ def _generate(inputs: ActionInputs, core: Any, options: Any, registry: Any) -> O
 
 
 def _check(inputs: ActionInputs, core: Any, options: Any, registry: Any) -> Outcome:
-    """Generate in memory and compare with the committed files; write nothing."""
+    """Compare the committed files with what generate would write now (generator.check).
+
+    Nothing is written. The patch release and digest `refresh` moves are not drift; a
+    hand-written Dockerfile is reviewed (findings), never diffed.
+    """
+    # The facts and decisions are for the summary; check() regenerates on its own.
     generated = core.generate(inputs.root, options)
     outcome = _planned(generated)
     if not generated.facts.django:
         return outcome
-    results = core.write_files(inputs.root, generated, overwrite=inputs.overwrite, dry_run=True)
-    _files(outcome, inputs, results, written=False)
-    stale = [r for r in results if r.status in ("created", "updated")]
-    for r in stale:
-        outcome.proposed[_rel(r.path, inputs)] = generated.files[r.path]
-    if stale:
-        names = ", ".join(_rel(r.path, inputs) for r in stale)
-        outcome.failed = (
+    result = core.check(inputs.root, options)
+    project = _project_rel(inputs)
+    for name in generated.files:
+        rel = _rel(name, inputs)
+        diff = result.diffs.get(name, "")
+        if name in result.missing:
+            report = FileReport(rel, "missing", "mode: generate would create it", diff)
+        elif diff:
+            report = FileReport(rel, "outdated", "no longer matches the project", diff)
+        elif name == options.dockerfile and result.handwritten:
+            mine = [f for f in result.findings if f.file == name]
+            why = f"{len(mine)} finding(s) below" if mine else "has what the project needs"
+            report = FileReport(rel, "reviewed", f"hand-written, never rewritten: {why}")
+        else:
+            report = FileReport(rel, "unchanged", "matches the project")
+        outcome.files.append(report)
+    for finding in result.findings:
+        # The review's advice names the CLI; in a workflow this action is the other way.
+        message = finding.message.replace(
+            "`django-dockerfile PATH`",
+            f"`django-dockerfile {project}` (or this action with mode: generate)",
+        )
+        outcome.findings.append(replace(finding, file=_rel(finding.file, inputs), message=message))
+    outcome.notes += list(result.notes)
+    if inputs.create_pull_request:
+        outcome.notes.append(
+            "create-pull-request does nothing in check mode; run the action with mode: "
+            "generate to propose the up-to-date files"
+        )
+    problems = []
+    if result.diffs:
+        names = ", ".join(_rel(n, inputs) for n in result.diffs)
+        problems.append(
             f"{names} no longer match the project (diff in the job summary); run "
             "django-dockerfile, or this action with mode: generate, and commit the result"
         )
+    if result.findings:
+        problems.append(
+            f"{len(result.findings)} thing(s) the project needs are missing from the "
+            "hand-written files (annotated at their lines, listed in the job summary)"
+        )
+    if problems:
+        outcome.failed = "; ".join(problems)
     return outcome
 
 
@@ -410,7 +482,13 @@ def _refresh(inputs: ActionInputs, core: Any, options: Any, registry: Any) -> Ou
         return outcome
     rel = _rel(options.dockerfile, inputs)
     try:
-        result = refresh_dockerfile(inputs.root, options.dockerfile, registry or RegistryClient())
+        result = refresh_dockerfile(
+            inputs.root,
+            options.dockerfile,
+            registry or _registry_client(inputs, RegistryClient),
+            allow_minor=inputs.allow_minor,
+            pin_digest=inputs.pin_digest,
+        )
     except FileNotFoundError:
         outcome.failed = f"{rel} does not exist: run this action with mode: generate first"
         return outcome
@@ -438,6 +516,13 @@ def _refresh(inputs: ActionInputs, core: Any, options: Any, registry: Any) -> Ou
     outcome.files.append(FileReport(rel, "updated", f"{len(result.changes)} change(s)", diff))
     outcome.proposed[rel] = result.new_text
     return outcome
+
+
+def _registry_client(inputs: ActionInputs, client: Any) -> Any:
+    """Docker Hub by default; a mirror lists the tags through its v2 API (as the CLI's --registry)."""
+    if inputs.registry:
+        return client(registry=inputs.registry, hub=None)
+    return client()
 
 
 MODE_RUNNERS: dict[str, Callable[[ActionInputs, Any, Any, Any], Outcome]] = {
@@ -530,8 +615,9 @@ def run(
 ) -> int:
     """Run the action once (environment from os.environ) and return the exit status.
 
-    `core` (an object with `generate` and `write_files`), `publish` and `registry` (the image
-    registry client of refresh mode) can be replaced, so tests need no network.
+    `core` (an object with generator.core's `generate` and `write_files` and generator.check's
+    `check`), `publish` and `registry` (the image registry client of refresh mode, which
+    otherwise follows the `registry` input) can be replaced, so tests need no network.
     """
     env = os.environ
     token = env.get("INPUT_GITHUB-TOKEN", "").strip()
@@ -543,6 +629,11 @@ def run(
             annotate("error", message)
         return 1
     configure_git(inputs.workspace)
+    if inputs.mode != "refresh":
+        given = {"allow-minor": inputs.allow_minor, "pin-digest": inputs.pin_digest}
+        given["registry"] = bool(inputs.registry)
+        for name in (n for n in REFRESH_ONLY if given[n]):
+            annotate("warning", f"Input '{name}' only applies to mode: refresh; ignored")
 
     from generator.options import load_options
     from generator.plan import PlanError
@@ -559,6 +650,8 @@ def run(
     warnings += outcome.warnings
     for w in warnings:
         annotate("warning", w.message, w.file, w.line)
+    for f in outcome.findings:
+        annotate(f.severity, f.message, f.file, f.line)
 
     outputs: dict[str, object] = {
         "django": outcome.django if outcome.django is not None else bool(facts and facts.django),
@@ -566,11 +659,13 @@ def run(
         "python-version": outcome.python_version
         or (facts.python.version if facts and facts.python else ""),
         "django-version": _django_version(facts),
-        "changed": any(f.status in ("created", "updated", "outdated") for f in outcome.files),
+        "changed": bool(outcome.findings)
+        or any(f.status in ("created", "updated", "outdated", "missing") for f in outcome.files),
         "pull-request-number": "",
         "pull-request-url": "",
         "pull-request-operation": "none",
     }
+    link = _linker(inputs, env)
     report = RunReport(
         mode=inputs.mode,
         project=_project_rel(inputs),
@@ -578,9 +673,8 @@ def run(
         decisions=outcome.decisions,
         warnings=tuple(warnings),
         files=tuple(outcome.files),
-        notes=tuple(outcome.notes),
+        notes=(*(_finding_note(f, link) for f in outcome.findings), *outcome.notes),
     )
-    link = _linker(inputs, env)
     status = 0
     if outcome.failed:
         annotate("error", outcome.failed)
@@ -607,6 +701,14 @@ def run(
     _set_outputs(outputs)
     _append_summary(job_summary(report, link), env)
     return status
+
+
+def _finding_note(finding: Any, link: Callable[[str, int | None], str | None]) -> str:
+    """A review finding for the job summary: severity, the linked file:line, the advice."""
+    label = f"{finding.file}:{finding.line}" if finding.line else finding.file
+    url = link(finding.file, finding.line)
+    where = f"[`{label}`]({url})" if url else f"`{label}`"
+    return f"**{finding.severity}** {where}: {finding.message}"
 
 
 def _django_version(facts: ProjectFacts | None) -> str:

@@ -270,7 +270,7 @@ _VAR = re.compile(
 )
 
 
-def _instructions(text: str) -> list[_Logical]:
+def instructions(text: str) -> list[_Logical]:
     """Logical instructions of a Dockerfile: continuations joined, comment lines dropped."""
     escape = "\\"
     out: list[_Logical] = []
@@ -386,7 +386,7 @@ def scan(text: str) -> tuple[list[ImageUse], dict[str, ArgDefault]]:
     images: list[ImageUse] = []
     args: dict[str, ArgDefault] = {}
     stages: set[str] = set()
-    for ins in _instructions(text):
+    for ins in instructions(text):
         words = _words(ins.text)
         keyword = ins.text[words[0][0] : words[0][1]].lstrip("\ufeff").upper() if words else ""
         if keyword == "ARG" and not images:

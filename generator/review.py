@@ -19,7 +19,8 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from generator.facts import ProjectFacts
 from generator.options import SERVERS
-from generator.refresh import ImageUse, _instructions, parse_reference, parse_tag, scan
+from generator.refresh import ImageUse, parse_reference, parse_tag, scan
+from generator.refresh import instructions as logical_instructions
 from generator.source import SourceTree
 
 # Ways an entrypoint drops root before starting the server.
@@ -111,7 +112,7 @@ def review_dockerfile(
 def _parse(text: str) -> list[_Ins]:
     out: list[_Ins] = []
     stage = -1
-    for logical in _instructions(text):
+    for logical in logical_instructions(text):
         keyword, _, args = logical.text.strip().lstrip("\ufeff").partition(" ")
         keyword = keyword.upper()
         if keyword == "FROM":

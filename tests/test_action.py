@@ -194,17 +194,108 @@ def test_not_django_is_a_notice_unless_asked_to_fail(gha, monkeypatch, capsys):
     assert "::error::No Django project" in capsys.readouterr().out
 
 
+# --- check mode: generator.check through the action -------------------------------------------
+
+
 def test_check_mode_fails_on_drift_and_writes_nothing(gha, monkeypatch, capsys):
-    assert action.run(core=FakeCore()) == 0
-    (gha.workspace / "requirements.txt").write_text("Django==5.2.1\ngunicorn\nwhitenoise\n")
+    assert action.run() == 0  # the real generator writes the files
+    (gha.workspace / ".python-version").write_text("3.13\n")
     before = (gha.workspace / "Dockerfile").read_text()
     gha.output.write_text("")
     set_inputs(monkeypatch, mode="check")
-    assert action.run(core=FakeCore()) == 1
+    assert action.run() == 1
     assert (gha.workspace / "Dockerfile").read_text() == before
     assert gha.outputs["changed"] == "true"
-    assert "::error::Dockerfile no longer match" in capsys.readouterr().out
-    assert "+# 3 requirements" in gha.summary.read_text()
+    assert "::error::Dockerfile no longer match the project" in capsys.readouterr().out
+    summary = gha.summary.read_text()
+    assert "- `Dockerfile`: outdated" in summary
+    assert "-ARG PYTHON_VERSION=3.12." in summary and "+ARG PYTHON_VERSION=3.13." in summary
+
+
+def test_check_mode_passes_when_only_refresh_moved_the_patch_release(gha, monkeypatch, capsys):
+    assert action.run() == 0
+    dockerfile = gha.workspace / "Dockerfile"
+    text = dockerfile.read_text()
+    old = next(w for w in text.split() if w.startswith("PYTHON_VERSION=3.12."))
+    dockerfile.write_text(text.replace(old, "PYTHON_VERSION=3.12.99"))  # what refresh would do
+    gha.output.write_text("")
+    capsys.readouterr()
+    set_inputs(monkeypatch, mode="check")
+    assert action.run() == 0
+    assert gha.outputs["changed"] == "false"
+    assert "::error" not in capsys.readouterr().out
+    summary = gha.summary.read_text()
+    assert "- `Dockerfile`: unchanged" in summary
+    assert "which refresh maintains: not drift" in summary
+
+
+HAND_WRITTEN = "FROM python:3.9\nCOPY . /app\nCMD python manage.py runserver\n"
+
+
+def test_check_mode_reviews_a_hand_written_dockerfile(gha, monkeypatch, capsys):
+    (gha.workspace / "Dockerfile").write_text(HAND_WRITTEN)
+    set_inputs(monkeypatch, mode="check")
+    assert action.run() == 1
+    assert (gha.workspace / "Dockerfile").read_text() == HAND_WRITTEN  # never rewritten
+    assert not (gha.workspace / ".dockerignore").exists()
+    stdout = capsys.readouterr().out
+    python = "::error file=Dockerfile,line=1::uses Python 3.9 but .python-version:1 says 3.12"
+    assert python in stdout
+    assert "::error file=Dockerfile,line=3::the image starts `manage.py runserver`" in stdout
+    assert "::warning file=Dockerfile,line=1::the image runs as root" in stdout
+    # The advice names the action, not only the CLI.
+    assert "::warning file=.dockerignore::missing: " in stdout
+    assert "(or this action with mode: generate)" in stdout
+    assert "::error::4 thing(s) the project needs are missing" in stdout
+    assert gha.outputs["changed"] == "true"
+    summary = gha.summary.read_text()
+    assert "- `Dockerfile`: reviewed: hand-written, never rewritten: 3 finding(s)" in summary
+    link = f"https://github.com/octo/shop/blob/{'a' * 40}/Dockerfile#L1"
+    assert f"**error** [`Dockerfile:1`]({link}): uses Python 3.9" in summary
+    assert "```diff" not in summary  # a hand-written file is reviewed, not diffed
+
+
+def test_check_mode_names_files_relative_to_the_repository(gha, monkeypatch, capsys):
+    """A project in a subdirectory: annotations and the summary use repository paths."""
+    from generator.check import CheckResult
+    from generator.review import Finding
+
+    app = gha.workspace / "backend"
+    app.mkdir()
+    for name in ("manage.py", "requirements.txt", ".python-version", "shop"):
+        (gha.workspace / name).rename(app / name)
+    (app / "Dockerfile").write_text("FROM python:3.12\n")
+    diff = "--- /dev/null\n+++ b/.dockerignore\n@@ -0,0 +1 @@\n+.git\n"
+    core = FakeCore()
+    core.check = lambda root, options: CheckResult(
+        drift=True,
+        diffs={".dockerignore": diff},
+        findings=[Finding("Dockerfile", 1, "no USER", "warning")],
+        handwritten=True,
+        missing=[".dockerignore"],
+    )
+    set_inputs(monkeypatch, mode="check", path="backend")
+    assert action.run(core=core) == 1
+    stdout = capsys.readouterr().out
+    assert "::warning file=backend/Dockerfile,line=1::no USER" in stdout
+    assert "::error::backend/.dockerignore no longer match the project" in stdout
+    summary = gha.summary.read_text()
+    assert "- `backend/.dockerignore`: missing: mode: generate would create it" in summary
+    assert "### Diff of `backend/.dockerignore`" in summary
+    assert (
+        "- `backend/Dockerfile`: reviewed: hand-written, never rewritten: 1 finding(s)" in summary
+    )
+
+
+def test_check_mode_opens_no_pull_request(gha, monkeypatch):
+    def publish(**kw):
+        raise AssertionError("check mode must not publish")
+
+    (gha.workspace / ".dockerignore").write_text(".git\n")  # hand-written: kept
+    set_inputs(monkeypatch, mode="check", create_pull_request="true")
+    assert action.run(publish=publish) == 1  # no Dockerfile: drift
+    assert gha.outputs["pull-request-operation"] == "none"
+    assert "create-pull-request does nothing in check mode" in gha.summary.read_text()
 
 
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root")
@@ -290,6 +381,130 @@ def test_pull_request_forbidden_says_which_setting(gha, github, monkeypatch, cap
     assert gha.outputs["django"] == "true"  # outputs are still written
 
 
+# --- refresh mode: a registry mirror on 127.0.0.1, the pull request on the fake GitHub ---------
+
+OLD_DOCKERFILE = """\
+# syntax=docker/dockerfile:1
+ARG PYTHON_VERSION=3.12.7
+FROM python:${PYTHON_VERSION}-slim-bookworm AS build
+RUN pip install -r requirements.txt
+
+# the runtime
+FROM  python:3.12.7-slim-bookworm  AS runtime
+CMD ["gunicorn", "shop.wsgi"]
+"""
+TAGS = [
+    "3.12.7-slim-bookworm",
+    "3.12.8-slim-bookworm",
+    "3.12.9-slim-bookworm",
+    "3.12.9-slim",
+    "3.12.10rc1-slim-bookworm",
+    "3.13.2-slim-bookworm",
+]
+
+
+@pytest.fixture
+def mirror():
+    from fake_registry import FakeRegistry
+
+    with FakeRegistry(TAGS) as fake:
+        yield fake
+
+
+def test_refresh_opens_a_pull_request_then_finds_nothing_to_do(
+    gha, github, mirror, monkeypatch, capsys
+):
+    from fake_registry import fake_digest
+
+    (gha.workspace / "Dockerfile").write_text(OLD_DOCKERFILE)
+    repo = github.repos["octo/shop"]
+    github.push("octo/shop", "main", {"Dockerfile": OLD_DOCKERFILE}, "hand-written Dockerfile")
+    set_inputs(
+        monkeypatch,
+        mode="refresh",
+        registry=mirror.url,
+        pin_digest="true",
+        create_pull_request="true",
+    )
+
+    assert action.run(publish=fast_publish) == 0, capsys.readouterr().out
+    digest = fake_digest("3.12.9-slim-bookworm")
+    expected = (
+        OLD_DOCKERFILE.replace("=3.12.7", "=3.12.9")
+        .replace("-slim-bookworm AS build", f"-slim-bookworm@{digest} AS build")
+        .replace("python:3.12.7-slim-bookworm ", f"python:3.12.9-slim-bookworm@{digest} ")
+    )
+    assert (gha.workspace / "Dockerfile").read_text() == expected
+    # Tags were listed through the mirror's v2 API (token handshake and all), not Docker Hub.
+    assert any(p.startswith("/v2/library/python/tags/list") for p in mirror.paths())
+    out = gha.outputs
+    assert out["changed"] == "true"
+    assert out["pull-request-operation"] == "created"
+    assert repo.files_at("django-dockerfile/update")["Dockerfile"] == expected
+    pull = repo.pulls[0]
+    assert pull["title"] == "Refresh the Python base image"
+    assert "`python:3.12.7-slim-bookworm` → `python:3.12.9-slim-bookworm" in pull["body"]
+    assert "https://docs.python.org/release/3.12.9/whatsnew/changelog.html" in pull["body"]
+    assert "```diff" in gha.summary.read_text()
+    commits = repo.commit_count()
+
+    # The next scheduled run checks out the base branch again: same change, the PR has it.
+    (gha.workspace / "Dockerfile").write_text(OLD_DOCKERFILE)
+    gha.output.write_text("")
+    assert action.run(publish=fast_publish) == 0
+    assert gha.outputs["pull-request-operation"] == "none"
+    assert gha.outputs["pull-request-number"] == "1"
+    assert repo.commit_count() == commits and len(repo.pulls) == 1
+
+    # Once the PR is merged the base image is current: nothing changes, nothing is committed.
+    github.push("octo/shop", "main", {"Dockerfile": expected}, "merge #1")
+    commits = repo.commit_count()
+    gha.summary.write_text("")
+    gha.output.write_text("")
+    assert action.run(publish=fast_publish) == 0
+    assert (gha.workspace / "Dockerfile").read_text() == expected
+    out = gha.outputs
+    assert out["changed"] == "false"
+    assert out["pull-request-operation"] == "none"
+    assert out["pull-request-number"] == ""
+    assert repo.commit_count() == commits and len(repo.pulls) == 1
+    assert "- `Dockerfile`: unchanged: the base image is current" in gha.summary.read_text()
+
+
+def test_refresh_allow_minor_crosses_to_the_minor_the_project_allows(gha, mirror, monkeypatch):
+    (gha.workspace / ".python-version").unlink()
+    (gha.workspace / "pyproject.toml").write_text(
+        '[project]\nname = "shop"\nrequires-python = ">=3.12,<3.14"\n'
+    )
+    (gha.workspace / "Dockerfile").write_text(OLD_DOCKERFILE)
+    set_inputs(monkeypatch, mode="refresh", registry=mirror.url)
+    assert action.run() == 0
+    assert "ARG PYTHON_VERSION=3.12.9\n" in (gha.workspace / "Dockerfile").read_text()
+
+    set_inputs(monkeypatch, allow_minor="true")
+    assert action.run() == 0
+    text = (gha.workspace / "Dockerfile").read_text()
+    assert "ARG PYTHON_VERSION=3.13.2\n" in text
+    assert "FROM  python:3.13.2-slim-bookworm  AS runtime\n" in text
+
+
+def test_refresh_reports_an_unreachable_registry(gha, mirror, monkeypatch, capsys):
+    (gha.workspace / "Dockerfile").write_text(OLD_DOCKERFILE)
+    set_inputs(monkeypatch, mode="refresh", registry=mirror.url + "/nothing-here")
+    assert action.run() == 1
+    assert "::error::the image registry could not be read" in capsys.readouterr().out
+    assert (gha.workspace / "Dockerfile").read_text() == OLD_DOCKERFILE
+
+
+def test_refresh_inputs_outside_refresh_mode_are_flagged(gha, monkeypatch, capsys):
+    set_inputs(monkeypatch, allow_minor="true", registry="https://mirror.gcr.io")
+    assert action.run(core=FakeCore()) == 0
+    stdout = capsys.readouterr().out
+    assert "::warning::Input 'allow-minor' only applies to mode: refresh" in stdout
+    assert "::warning::Input 'registry' only applies to mode: refresh" in stdout
+    assert "pin-digest" not in stdout
+
+
 # --- bad inputs: each one named, with what it accepts, and never a traceback -----------------
 
 BAD_INPUTS = [
@@ -311,6 +526,11 @@ BAD_INPUTS = [
     ({"branch": "my branch"}, "branch", "valid branch name"),
     ({"base": "main..dev"}, "base", "valid branch name"),
     ({"author": "just a name"}, "author", "Name <email@example.com>"),
+    ({"allow-minor": "y"}, "allow-minor", "true or false"),
+    ({"pin-digest": "sha256:abc"}, "pin-digest", "true or false"),
+    ({"registry": "mirror.gcr.io"}, "registry", "http(s)://host"),
+    ({"registry": "https://user:pw@mirror.example"}, "registry", "no credentials"),
+    ({"registry": "ftp://mirror.example"}, "registry", "http(s)://host"),
 ]
 
 

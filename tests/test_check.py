@@ -205,6 +205,28 @@ def test_other_dockerfile_path(tmp_path, capsys):
     assert code == 42 and "no Dockerfile:" in out
 
 
+def test_check_takes_the_same_option_flags_as_generate(tmp_path, capsys):
+    root = project(tmp_path)
+    flags = [
+        "--profile=minimal",
+        "--python-version=3.12",
+        "--server=gunicorn",
+        "--settings-module=mysite.settings",
+        "--port=9000",
+        "--apt-build=libpq-dev",
+        "--apt-runtime=libpq5",
+        "--env=FEATURE=on",
+        "--base-variant=slim-bookworm",
+        f"--pin-digest=sha256:{'a' * 64}",
+    ]
+    assert main(["generate", str(root), *flags]) == 0
+    code, out = run_check(root, capsys, *flags)
+    assert code == 0, out
+    # Leaving a choice off compares with another Dockerfile.
+    code, out = run_check(root, capsys, *flags[1:])
+    assert code == EXIT_DRIFT, out
+
+
 def test_not_django_exits_2_with_the_reason(tmp_path, capsys):
     root = write_tree(
         tmp_path / "flask", {"app.py": "from flask import Flask\n", "requirements.txt": "flask\n"}

@@ -7,8 +7,9 @@ import sys
 from pathlib import Path
 
 from generator.check import EXIT_DRIFT, EXIT_ERROR, EXIT_NOT_DJANGO, EXIT_OK, CheckResult
+from generator.commands.generate import add_option_flags, options_from_args
 from generator.facts import Diagnostics
-from generator.options import PROFILES, SERVERS, OptionsError, load_options
+from generator.options import OptionsError
 from generator.plan import PlanError
 
 EPILOG = f"""\
@@ -38,25 +39,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("path", nargs="?", default=".", help="the repository (default: .)")
-    p.add_argument("--dockerfile", metavar="FILE", help="relative to PATH (default: Dockerfile)")
-    p.add_argument(
-        "--dockerignore", metavar="FILE", help="relative to PATH (default: .dockerignore)"
-    )
     # The same choices as `generate`, so the comparison is with what that command would write.
-    p.add_argument("--profile", choices=PROFILES, help="production (default) or minimal")
-    p.add_argument("--python-version", metavar="X.Y[.Z]", help="Python for the base image")
-    p.add_argument("--server", choices=SERVERS, help="application server (default: detected)")
-    p.add_argument("--settings-module", metavar="MODULE", help="DJANGO_SETTINGS_MODULE")
-    p.add_argument("--port", metavar="N", help="port the server listens on (default 8000)")
-    p.add_argument(
-        "--apt-build", action="append", metavar="PKG", help="extra Debian package, build stage"
-    )
-    p.add_argument(
-        "--apt-runtime", action="append", metavar="PKG", help="extra Debian package, runtime"
-    )
-    p.add_argument("--env", action="append", metavar="KEY=VALUE", help="extra ENV in the image")
-    p.add_argument("--base-variant", metavar="VARIANT", help="base tag suffix, e.g. slim-bookworm")
-    p.add_argument("--pin-digest", metavar="SHA", help="pin FROM to @sha256:...")
+    add_option_flags(p, paths=True)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -67,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
         return _error(f"{args.path}: not a directory; pass the path of the repository")
     diags = Diagnostics()
     try:
-        options = load_options(root, _cli_values(args), diags)
+        options = options_from_args(args, root, diags)
     except OptionsError as exc:
         return _error(str(exc))
     for warning in diags.items:
@@ -115,23 +99,6 @@ def report(result: CheckResult, path: str) -> list[str]:
             f"above, or compare with ours: `django-dockerfile {path} --stdout`"
         )
     return lines
-
-
-def _cli_values(args: argparse.Namespace) -> dict[str, object]:
-    return {
-        "profile": args.profile,
-        "python_version": args.python_version,
-        "server": args.server,
-        "settings_module": args.settings_module,
-        "port": args.port,
-        "apt_build": args.apt_build,
-        "apt_runtime": args.apt_runtime,
-        "env": args.env,
-        "base_variant": args.base_variant,
-        "digest": args.pin_digest,
-        "dockerfile": args.dockerfile,
-        "dockerignore": args.dockerignore,
-    }
 
 
 def _error(message: str) -> int:

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from generator.facts import Diagnostics
-from generator.options import PROFILES, SERVERS, OptionsError, load_options
+from generator.options import PROFILES, SERVERS, Options, OptionsError, load_options
 from generator.plan import PlanError
 
 EXIT_OK, EXIT_ERROR, EXIT_NOT_DJANGO, EXIT_KEPT = 0, 1, 2, 3
@@ -34,20 +34,63 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--force", action="store_true", help="replace files even if they were written by hand"
     )
-    p.add_argument("--profile", choices=PROFILES, help="production (default) or minimal")
-    p.add_argument("--python-version", metavar="X.Y[.Z]", help="Python for the base image")
-    p.add_argument("--server", choices=SERVERS, help="application server (default: detected)")
-    p.add_argument("--settings-module", metavar="MODULE", help="DJANGO_SETTINGS_MODULE")
-    p.add_argument("--port", metavar="N", help="port the server listens on (default 8000)")
-    p.add_argument(
+    add_option_flags(p)
+
+
+def add_option_flags(parser: argparse.ArgumentParser, paths: bool = False) -> None:
+    """Add the flags that choose what goes into the Dockerfile (`--profile`, `--server`, ...).
+
+    `check` shares them, so it compares with exactly what `generate` would write; `paths` adds
+    `--dockerfile` and `--dockerignore` too. Read the values back with `options_from_args`.
+    """
+    if paths:
+        parser.add_argument(
+            "--dockerfile", metavar="FILE", help="relative to PATH (default: Dockerfile)"
+        )
+        parser.add_argument(
+            "--dockerignore", metavar="FILE", help="relative to PATH (default: .dockerignore)"
+        )
+    parser.add_argument("--profile", choices=PROFILES, help="production (default) or minimal")
+    parser.add_argument("--python-version", metavar="X.Y[.Z]", help="Python for the base image")
+    parser.add_argument("--server", choices=SERVERS, help="application server (default: detected)")
+    parser.add_argument("--settings-module", metavar="MODULE", help="DJANGO_SETTINGS_MODULE")
+    parser.add_argument("--port", metavar="N", help="port the server listens on (default 8000)")
+    parser.add_argument(
         "--apt-build", action="append", metavar="PKG", help="extra Debian package, build stage"
     )
-    p.add_argument(
+    parser.add_argument(
         "--apt-runtime", action="append", metavar="PKG", help="extra Debian package, runtime"
     )
-    p.add_argument("--env", action="append", metavar="KEY=VALUE", help="extra ENV in the image")
-    p.add_argument("--base-variant", metavar="VARIANT", help="base tag suffix, e.g. slim-bookworm")
-    p.add_argument("--pin-digest", metavar="SHA", help="pin FROM to @sha256:...")
+    parser.add_argument(
+        "--env", action="append", metavar="KEY=VALUE", help="extra ENV in the image"
+    )
+    parser.add_argument(
+        "--base-variant", metavar="VARIANT", help="base tag suffix, e.g. slim-bookworm"
+    )
+    parser.add_argument("--pin-digest", metavar="SHA", help="pin FROM to @sha256:...")
+
+
+def options_from_args(args: argparse.Namespace, root: Path, diags: Diagnostics) -> Options:
+    """The Options for ROOT: the flags `add_option_flags` added, over [tool.django-dockerfile].
+
+    Config-file problems become warnings in `diags`; a bad flag raises OptionsError.
+    """
+    values: dict[str, object] = {
+        "profile": args.profile,
+        "python_version": args.python_version,
+        "server": args.server,
+        "settings_module": args.settings_module,
+        "port": args.port,
+        "apt_build": args.apt_build,
+        "apt_runtime": args.apt_runtime,
+        "env": args.env,
+        "base_variant": args.base_variant,
+        "digest": args.pin_digest,
+        # Absent when the parser was built without `paths` (None: the default file names).
+        "dockerfile": getattr(args, "dockerfile", None),
+        "dockerignore": getattr(args, "dockerignore", None),
+    }
+    return load_options(root, values, diags)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -58,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
         return _error(f"{args.path}: not a directory; pass the path of the repository")
     diags = Diagnostics()
     try:
-        options = load_options(root, _cli_values(args), diags)
+        options = options_from_args(args, root, diags)
     except OptionsError as exc:
         return _error(str(exc))
     for warning in diags.items:
@@ -97,21 +140,6 @@ def run(args: argparse.Namespace) -> int:
         kept = kept or (result.status == "skipped" and "not generated" in result.reason)
     _print_decisions(generated.decisions, sys.stderr)
     return EXIT_KEPT if kept else EXIT_OK
-
-
-def _cli_values(args: argparse.Namespace) -> dict[str, object]:
-    return {
-        "profile": args.profile,
-        "python_version": args.python_version,
-        "server": args.server,
-        "settings_module": args.settings_module,
-        "port": args.port,
-        "apt_build": args.apt_build,
-        "apt_runtime": args.apt_runtime,
-        "env": args.env,
-        "base_variant": args.base_variant,
-        "digest": args.pin_digest,
-    }
 
 
 def _print_decisions(decisions, stream) -> None:
