@@ -267,7 +267,8 @@ class ProjectFacts:
                 "runtime": self.packages("runtime"),
             },
             "static": {
-                "collectstatic": self.collectstatic,
+                # Whether the image runs collectstatic at build (not with remote storage).
+                "collectstatic": self.collectstatic and not self.remote_storage,
                 "static_root": s.static_root,
                 "whitenoise": self.whitenoise,
                 "storage": s.storage,

@@ -3,8 +3,6 @@
 One row per project shape of issue 2. Each row lists the JSON facts an expert reads in that
 project (dotted keys address nested values: "python.version", "static.collectstatic") and the
 warnings that must appear, as (file, words) pairs. A fact left out of a row is not asserted.
-Cases where detection is known to be wrong are separate `xfail(strict=True)` rows, so a fix turns
-them into failures that ask for the mark to be removed.
 """
 
 from __future__ import annotations
@@ -307,6 +305,8 @@ CASES: dict[str, dict[str, Any]] = {
         "node.lockfile": "package-lock.json",
         "node.build_script": "build",
         "node.node_version": "20",
+        # esbuild --outfile=static/dist/main.js also writes main.css beside it: the directory.
+        "node.output_dir": "static/dist",
         "warnings": [],
     },
     "s3_storage": {
@@ -315,6 +315,7 @@ CASES: dict[str, dict[str, Any]] = {
         "static.storage": "storages.backends.s3.S3Storage",
         # Remote static storage needs credentials: the image must not run collectstatic.
         "static.remote_storage": True,
+        "static.collectstatic": False,
         "warnings": [],
     },
     "cookiecutter_style": {
@@ -368,6 +369,7 @@ CASES: dict[str, dict[str, Any]] = {
         "project_dir": None,
         "settings_module": None,
         "server": None,
+        "reason~": ["manage.py", "flask"],
     },
     "two_projects": {
         "django": True,
@@ -394,20 +396,6 @@ CASES: dict[str, dict[str, Any]] = {
             ("requirements-dev.txt", ["binary"]),
         ],
     },
-}
-
-# Detection gets these wrong today (see the report of the fixture-corpus task).
-KNOWN_WRONG: dict[str, tuple[dict[str, Any], str]] = {
-    "flask_not_django": (
-        {"reason~": ["manage.py", "flask"]},
-        "the reason says no manage.py was found, but there is one: it runs Flask-Script, and "
-        "requirements.txt declares Flask",
-    ),
-    "node_frontend": (
-        {"node.output_dir": "static/dist"},
-        "esbuild --outfile=static/dist/main.js gives output_dir 'static/dist/main.js' (a file); "
-        "esbuild also writes main.css next to it, so the directory is what must be copied",
-    ),
 }
 
 # Warnings each fixture must have, with the line where the problem is.
@@ -458,17 +446,6 @@ def test_every_fixture_has_a_row():
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_detect_fixture(name: str):
     _check(name, _facts(name), CASES[name])
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=why))
-        for name, (_, why) in sorted(KNOWN_WRONG.items())
-    ],
-)
-def test_detect_fixture_known_wrong(name: str):
-    _check(name, _facts(name), KNOWN_WRONG[name][0])
 
 
 @pytest.mark.parametrize("name", sorted(WARNING_LINES))

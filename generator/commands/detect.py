@@ -23,11 +23,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--json", action="store_true", help="print the facts as JSON (a stable contract)"
     )
+    p.add_argument(
+        "--project-dir",
+        metavar="DIR",
+        help="the directory holding manage.py, when the repository has several Django projects",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     try:
-        facts = detect_path(args.path)
+        facts = detect_path(args.path, args.project_dir)
     except NotADirectoryError as exc:
         print(f"django-dockerfile: {exc}", file=sys.stderr)
         return 1

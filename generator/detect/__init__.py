@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from generator.detect.django_project import find_projects, read_settings
+from generator.detect.django_project import choice_reason, find_projects, read_settings
 from generator.detect.frontend import detect_frontend
 from generator.detect.manifests import declares_django, detect_dependencies
 from generator.detect.python_version import debian_codename, detect_python
@@ -25,21 +25,45 @@ from generator.source import LocalTree, SourceTree
 REMOTE_STORAGE_MARKERS = ("storages.", "s3", "gcloud", "google", "azure", "cloudinary", "dropbox")
 
 
-def detect_path(path: str | os.PathLike[str]) -> ProjectFacts:
+def detect_path(path: str | os.PathLike[str], project_dir: str | None = None) -> ProjectFacts:
     """Detect the project in a local directory."""
     root = Path(path)
     if not root.is_dir():
         raise NotADirectoryError(f"{path}: not a directory")
-    return detect(LocalTree(root))
+    return detect(LocalTree(root), project_dir)
 
 
-def detect(tree: SourceTree) -> ProjectFacts:
-    """Read the tree (never executing it) and say whether, where and how it is a Django project."""
+def detect(tree: SourceTree, project_dir: str | None = None) -> ProjectFacts:
+    """Read the tree (never executing it) and say whether, where and how it is a Django project.
+
+    `project_dir` chooses among several Django projects (the directory holding manage.py).
+    """
     diags: Diagnostics = getattr(tree, "diagnostics", None) or Diagnostics()
     candidates = find_projects(tree, diags)
     django_decls = declares_django(tree, diags)
 
+    if project_dir is not None:
+        wanted = project_dir.strip("/") or "."
+        chosen_first = [c for c in candidates if c.project_dir == wanted]
+        if not chosen_first:
+            found = ", ".join(c.project_dir for c in candidates) or "none"
+            return ProjectFacts(
+                django=False,
+                reason=f"no Django project in {wanted!r} (projects found: {found})",
+                warnings=tuple(diags.items),
+            )
+        candidates = chosen_first + [c for c in candidates if c.project_dir != wanted]
+
     if not candidates:
+        other_manage = _non_django_manage_py(tree)
+        if other_manage:
+            return ProjectFacts(
+                django=False,
+                reason=f"{other_manage} does not run Django (it neither imports django nor sets "
+                "DJANGO_SETTINGS_MODULE)" + _framework_hint(tree, other_manage),
+                warnings=tuple(diags.items),
+                evidence=tuple(django_decls),
+            )
         reason = "no manage.py or Django settings module was found"
         if django_decls:
             first = django_decls[0]
@@ -122,20 +146,19 @@ def detect(tree: SourceTree) -> ProjectFacts:
 
     others = tuple(c.project_dir for c in candidates[1:])
     if others:
-        evidence.append(
-            Evidence(
-                "project",
+        why = (
+            f"chosen with --project-dir {chosen.project_dir}"
+            if project_dir is not None
+            else choice_reason(candidates)
+        )
+        evidence.append(Evidence("project", chosen.manage_py, None, why))
+        if project_dir is None:
+            diags.warn(
+                f"several Django projects found ({', '.join((chosen.project_dir, *others))}); "
+                f"using {chosen.project_dir}: {why}. Pass --project-dir (or project-dir in "
+                "[tool.django-dockerfile]) to choose another",
                 chosen.manage_py,
-                None,
-                f"{len(candidates)} Django projects found; chose {chosen.project_dir} "
-                f"(others: {', '.join(others)}): it is the shallowest with a settings module",
             )
-        )
-        diags.warn(
-            f"several Django projects found ({', '.join((chosen.project_dir, *others))}); "
-            f"using {chosen.project_dir}. Pass --project-dir to choose another",
-            chosen.manage_py,
-        )
     where = chosen.manage_py or chosen.project_dir
     return ProjectFacts(
         django=True,
@@ -159,6 +182,22 @@ def detect(tree: SourceTree) -> ProjectFacts:
         warnings=tuple(diags.items),
         evidence=tuple(evidence),
     )
+
+
+def _non_django_manage_py(tree: SourceTree) -> str | None:
+    """The shallowest manage.py, when find_projects rejected it as not Django."""
+    for path in tree.walk_files():
+        if path == "manage.py" or path.endswith("/manage.py"):
+            return path
+    return None
+
+
+def _framework_hint(tree: SourceTree, path: str) -> str:
+    text = (tree.read_text(path) or "").lower()
+    for marker, name in (("flask", "Flask"), ("fastapi", "FastAPI"), ("sanic", "Sanic")):
+        if marker in text:
+            return f"; it uses {name}, which this tool does not containerise"
+    return ""
 
 
 def _collectstatic(settings: SettingsFacts, diags: Diagnostics) -> tuple[bool, list[Evidence]]:

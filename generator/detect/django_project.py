@@ -104,7 +104,14 @@ def choice_reason(candidates: list[ProjectCandidate]) -> str:
         _is_secondary(c.project_dir) for c in candidates
     ):
         reasons.append("the others sit in example/test folders")
-    reasons.append("it is the shallowest")
+
+    def depth(c: ProjectCandidate) -> int:
+        return 0 if c.project_dir in ("", ".") else c.project_dir.count("/") + 1
+
+    if all(depth(best) < depth(c) for c in candidates[1:]):
+        reasons.append("it is the shallowest")
+    elif not reasons:
+        reasons.append("they are equally good, so the first in path order was taken")
     return f"chose {where} over {others}: " + "; ".join(reasons)
 
 

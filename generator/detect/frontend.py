@@ -39,6 +39,9 @@ def detect_frontend(tree: SourceTree, project_dir: str, diags: Diagnostics) -> F
                 break
         match = _OUTPUT_FLAG.search(scripts[script])
         output = match.group(1).rstrip("/") if match else None
+        if output and match and "outfile" in match.group(0).lower():
+            # A bundler's single output file has siblings (CSS, maps): keep its directory.
+            output = output.rsplit("/", 1)[0] if "/" in output else None
         if output and (output.startswith("/") or ".." in output.split("/")):
             output = None
         return Frontend(

@@ -592,6 +592,9 @@ def _database(databases: Any, where: tuple[str | None, int | None], facts: _Fact
                     *where,
                     f"when unset, the engine is {engine!r}",
                 )
+        # Production settings that take the database from the environment override a SQLite
+        # default in base settings: the image must not plan for a local database file.
+        facts.set("sqlite", False, *where, "the database is configured from the environment")
         return
     if not isinstance(databases, dict):
         return
@@ -615,6 +618,7 @@ def _database(databases: Any, where: tuple[str | None, int | None], facts: _Fact
                 *where,
                 f"default database URL when unset: {url!r}",
             )
+        facts.set("sqlite", False, *where, "the database is configured from the environment")
         return
     if not isinstance(default, dict):
         return
@@ -883,7 +887,9 @@ def _locale(
             rel = _describe(entry)
             if rel and rel != FROM_ENV and not rel.startswith("/"):
                 directory = posixpath.normpath(join(project_dir, rel))
-                if tree.is_dir(directory):
+                # An empty locale directory has nothing to compile: gettext would be dead weight.
+                has_po = any(f.startswith(directory + "/") and f.endswith(".po") for f in files)
+                if has_po and tree.is_dir(directory):
                     found.setdefault(directory, (file, line, "listed in LOCALE_PATHS"))
     for path in files:
         parts = path.split("/")
