@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from generator.check import EXIT_DRIFT, EXIT_ERROR, EXIT_NOT_DJANGO, EXIT_OK, CheckResult
-from generator.commands.generate import add_option_flags, options_from_args
-from generator.facts import Diagnostics
-from generator.options import OptionsError
+from generator.commands.generate import add_option_flags, prepare
 from generator.plan import PlanError
 
 EPILOG = f"""\
@@ -46,16 +43,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from generator.check import check
 
-    root = Path(args.path)
-    if not root.is_dir():
-        return _error(f"{args.path}: not a directory; pass the path of the repository")
-    diags = Diagnostics()
-    try:
-        options = options_from_args(args, root, diags)
-    except OptionsError as exc:
-        return _error(str(exc))
-    for warning in diags.items:
-        print(f"warning: {warning}", file=sys.stderr)
+    prepared = prepare(args, _error)
+    if isinstance(prepared, int):
+        return prepared
+    root, options = prepared
     try:
         result = check(root, options)
     except PlanError as exc:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from generator.facts import Diagnostics
@@ -93,19 +94,32 @@ def options_from_args(args: argparse.Namespace, root: Path, diags: Diagnostics) 
     return load_options(root, values, diags)
 
 
-def run(args: argparse.Namespace) -> int:
-    from generator.core import generate, write_files
+def prepare(args: argparse.Namespace, error: Callable[[str], int]) -> tuple[Path, Options] | int:
+    """The repository root and the options from flags and pyproject.toml, or an exit status.
 
+    Warnings about pyproject.toml values go to stderr; a bad flag or path is reported through
+    `error`, whose return value is the exit status.
+    """
     root = Path(args.path)
     if not root.is_dir():
-        return _error(f"{args.path}: not a directory; pass the path of the repository")
+        return error(f"{args.path}: not a directory; pass the path of the repository")
     diags = Diagnostics()
     try:
         options = options_from_args(args, root, diags)
     except OptionsError as exc:
-        return _error(str(exc))
+        return error(str(exc))
     for warning in diags.items:
         print(f"warning: {warning}", file=sys.stderr)
+    return root, options
+
+
+def run(args: argparse.Namespace) -> int:
+    from generator.core import generate, write_files
+
+    prepared = prepare(args, _error)
+    if isinstance(prepared, int):
+        return prepared
+    root, options = prepared
     try:
         generated = generate(root, options)
     except PlanError as exc:
