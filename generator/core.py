@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import tomllib
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from generator.detect import detect
 from generator.facts import Diagnostics, Evidence, ProjectFacts
 from generator.options import Options
-from generator.plan import BuildPlan, plan
+from generator.plan import BuildPlan, plan, safe_name
 from generator.render import HEADER_MARK, render_dockerfile, render_dockerignore
 from generator.source import LocalTree
 from generator.write import WriteResult, is_generated, write_one
@@ -17,6 +18,7 @@ __all__ = [
     "HEADER_MARK",
     "Generated",
     "WriteResult",
+    "default_name",
     "generate",
     "is_generated",
     "write_files",
@@ -37,7 +39,10 @@ def generate(root: Path, options: Options | None = None) -> Generated:
     Raises generator.plan.PlanError when the facts cannot give a working Dockerfile.
     """
     options = options or Options()
-    facts = detect(LocalTree(root, Diagnostics()))
+    tree = LocalTree(root, Diagnostics())
+    if options.name is None:
+        options = replace(options, name=default_name(root, tree))
+    facts = detect(tree)
     if not facts.django:
         return Generated(facts, None, {}, facts.evidence)
     build_plan = plan(facts, options)
@@ -46,6 +51,34 @@ def generate(root: Path, options: Options | None = None) -> Generated:
         options.dockerignore: render_dockerignore(build_plan),
     }
     return Generated(facts, build_plan, files, build_plan.decisions)
+
+
+def default_name(root: Path, tree: LocalTree | None = None) -> str | None:
+    """The image name when none is configured: the distribution name the root pyproject.toml
+    declares, else the repository directory's name; sanitised to [a-z0-9._-].
+
+    The declared name comes first because it is the same in every clone (a CI checkout directory,
+    e.g. /github/workspace in a container action, says nothing about the project).
+    """
+    tree = tree or LocalTree(root, Diagnostics())
+    text = tree.read_text("pyproject.toml")
+    declared = None
+    if text:
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError:
+            data = {}  # detection reports it, naming the line
+        tool = data.get("tool")
+        poetry = tool.get("poetry") if isinstance(tool, dict) else None
+        for table in (data.get("project"), poetry):
+            if isinstance(table, dict) and isinstance(table.get("name"), str):
+                declared = table["name"]
+                break
+    for candidate in (declared, Path(root).resolve().name):
+        name = safe_name(candidate) if candidate else ""
+        if name:
+            return name
+    return None
 
 
 def write_files(

@@ -29,6 +29,7 @@ _MODULE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 _VARIANT = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
 _DIGEST = re.compile(r"^(sha256:)?[0-9a-f]{64}$")
 _FILENAME = re.compile(r"^[\w.-][\w./-]*$")
+_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,127}$")  # the image title: label-safe, no quoting
 
 
 class OptionsError(ValueError):
@@ -51,6 +52,7 @@ class Options:
     digest: str | None = None  # pin FROM to @sha256:...
     dockerfile: str = "Dockerfile"
     dockerignore: str = ".dockerignore"
+    name: str | None = None  # the image title; core.generate defaults it from the repository
 
 
 # Config-file key (kebab-case, as TOML users write it) -> Options field.
@@ -67,6 +69,7 @@ _KEYS = {
     "digest": "digest",
     "dockerfile": "dockerfile",
     "dockerignore": "dockerignore",
+    "name": "name",
 }
 _FLAGS = {
     "python_version": "--python-version",
@@ -81,6 +84,7 @@ _FLAGS = {
     "digest": "--pin-digest",
     "dockerfile": "--dockerfile",
     "dockerignore": "--dockerignore",
+    "name": "--name",
 }
 
 
@@ -178,6 +182,7 @@ def _validate(name: str, raw: object) -> Any:
         "digest": (_DIGEST, "use the image digest, sha256: followed by 64 hex digits"),
         "dockerfile": (_FILENAME, "use a relative file name such as Dockerfile"),
         "dockerignore": (_FILENAME, "use a relative file name such as .dockerignore"),
+        "name": (_NAME, "use lower-case letters, digits, '.', '_' or '-', such as my-site"),
     }
     allowed, advice = checks[name]
     ok = value in allowed if isinstance(allowed, tuple) else bool(allowed.match(value))

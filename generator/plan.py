@@ -122,6 +122,7 @@ def plan(facts: ProjectFacts, options: Options) -> BuildPlan:
     if not facts.django:
         raise PlanError(f"not a Django project: {facts.reason}")
     ctx = _Context(facts, options)
+    _broken_sources(ctx)  # first in the log: the build fails until these are fixed
     python_version, minor, python_comment = _python(ctx)
     variant = options.base_variant or f"slim-{_codename(minor)}"
     base = f"python:${{PYTHON_VERSION}}-{variant}"
@@ -209,11 +210,60 @@ class _Context:
         self.decisions: list[Evidence] = []
         self.project_dir = _clean_dir(facts.project_dir)
         self.workdir = _in_app(self.project_dir)
+        # Comment lines for the management-command steps a syntax error will break.
+        self.broken: list[str] = []
 
     def decide(self, fact: str, file: str | None, line: int | None, why: str) -> None:
         evidence = Evidence(fact, file, line, why)
         if evidence not in self.decisions:
             self.decisions.append(evidence)
+
+
+# --- input that breaks the build ------------------------------------------------------------------
+
+# The message detect/_read.py gives a Python file that does not parse.
+_SYNTAX_ERROR = "syntax error"
+
+
+def _broken_sources(ctx: _Context) -> None:
+    """Log, as "warning" decisions, Python files that do not parse and what that breaks.
+
+    The Dockerfile is still written (it is right for the project once the file is fixed), but a
+    manage.py or settings module with a syntax error makes the management commands run at build
+    time (compilemessages, collectstatic) fail the build.
+    """
+    facts = ctx.facts
+    production = ctx.options.profile == "production"
+    commands = []
+    if production and facts.compilemessages:
+        commands.append("compilemessages")  # the build stage runs first
+    if production and facts.collectstatic and not facts.remote_storage:
+        commands.append("collectstatic")
+    for warning in facts.warnings:
+        if not (warning.file or "").endswith(".py") or _SYNTAX_ERROR not in warning.message:
+            continue
+        where = f"{warning.file} line {warning.line}" if warning.line else str(warning.file)
+        detail = warning.message.removesuffix("; not read")
+        if _loaded_by_manage(ctx, str(warning.file)) and commands:
+            effect = (
+                f"the build will fail at `{_manage(ctx)} {commands[0]}` until it is fixed "
+                "(the Dockerfile is written for the fixed project)"
+            )
+            ctx.broken.append(f"{where} has a syntax error: this step fails until it is fixed.")
+        elif _loaded_by_manage(ctx, str(warning.file)):
+            effect = "the image builds, but Django will not start until it is fixed"
+        else:
+            effect = "the application fails where it imports this module until it is fixed"
+        ctx.decide("warning", warning.file, warning.line, f"{where} {detail}: {effect}")
+
+
+def _loaded_by_manage(ctx: _Context, path: str) -> bool:
+    """manage.py itself, or a settings module it imports (read or not)."""
+    s = ctx.facts.settings
+    if path == ctx.facts.manage_py or path in s.settings_files:
+        return True
+    modules = (ctx.options.settings_module, s.production_settings_module, s.settings_module)
+    return any(m and _module_file(m, (path,)) for m in modules)
 
 
 # --- Python and base image ------------------------------------------------------------------------
@@ -456,16 +506,87 @@ def _pip(ctx: _Context, copy_inputs: tuple[Instruction, ...]) -> _Install:
 def _pip_project(ctx: _Context, copy_inputs: tuple[Instruction, ...]) -> _Install:
     deps = ctx.facts.dependencies
     target = "." + (f"[{','.join(deps.extras)}]" if deps.extras else "")
+    manifest = deps.files[0] if deps.files else None
+    args, why_not = _declared_requirements(ctx)
+    if not args:
+        ctx.decide(
+            "install",
+            manifest,
+            None,
+            f"{deps.manager}: `pip install {target}` builds the project, which needs its source, "
+            f"so dependencies are installed after the source is copied ({why_not}; the pip cache "
+            "mount keeps a code-change rebuild fast)",
+        )
+        install = _run(f"pip install {shlex.quote(target)}", mounts=(PIP_CACHE,))
+        return _Install((), None, (), (install,), True, deps.groups, deps.extras)
     ctx.decide(
         "install",
-        deps.files[0] if deps.files else None,
+        manifest,
         None,
-        f"{deps.manager}: `pip install {target}` builds the project, which needs its source, so "
-        "dependencies are installed after the source is copied (the pip cache mount keeps a "
-        "code-change rebuild fast)",
+        f"{deps.manager}: the {len(args)} declared dependencies of {manifest or 'the project'} "
+        f"are installed before the source is copied, so a code change reuses that layer; then "
+        f"`pip install {target}` builds the project (pip finds its dependencies already "
+        "satisfied, and still installs any the manifest computes at build time)",
     )
-    install = _run(f"pip install {shlex.quote(target)}", mounts=(PIP_CACHE,))
-    return _Install((), None, (), (install,), True, deps.groups, deps.extras)
+    comment = ["The declared dependencies first, named here: a code change reuses this layer."]
+    if any(not _pinned_for_hadolint(a) for a in args):
+        # DL3013 wants versions; the project declares none for some, and `pip install .` would
+        # resolve exactly the same, so pinning here would invent constraints the project lacks.
+        comment.append("Versions are as the project declares them (no lockfile to pin from).")
+        comment.append("hadolint ignore=DL3013")
+    deps_step = Instruction("RUN", (PIP_CACHE, "pip install", *args), tuple(comment))
+    project = _run(
+        f"pip install {shlex.quote(target)}",
+        mounts=(PIP_CACHE,),
+        comment=("Then the project itself, from the source.",),
+    )
+    return _Install((), None, (deps_step,), (project,), False, deps.groups, deps.extras)
+
+
+def _declared_requirements(ctx: _Context) -> tuple[tuple[str, ...], str]:
+    """Shell-quoted PEP 508 strings for the project's declared dependencies, or () and why not.
+
+    Only the manifests' literal lists are used: a dependency list read from another file
+    (setuptools `dynamic`), a local path, or anything that does not re-parse as a requirement
+    sends the install back to `pip install .` after the source.
+    """
+    from packaging.requirements import InvalidRequirement
+    from packaging.requirements import Requirement as Pep508
+
+    deps = ctx.facts.dependencies
+    if not deps.requirements:
+        return (), "no dependency list could be read from the manifest"
+    manifests = {_clean_path(f) for f in deps.files}
+    extra_inputs = [p for p in deps.install_inputs if _clean_path(p) not in manifests]
+    if extra_inputs:
+        return (), f"the dependencies are read from {', '.join(extra_inputs)} at build time"
+    if _local_requirements(deps.requirements):
+        return (), "a dependency is a local path"
+    out: list[str] = []
+    for req in deps.requirements:
+        text = _pep508(req)
+        try:
+            Pep508(text)
+        except InvalidRequirement:
+            return (), f"{req.name} ({req.file}:{req.line}) is not a plain requirement"
+        if not text.isprintable():
+            return (), f"{req.name} ({req.file}:{req.line}) is not a plain requirement"
+        out.append(shlex.quote(text))
+    return tuple(out), ""
+
+
+def _pep508(req: Requirement) -> str:
+    """The requirement as pip reads it on a command line: name[extras]spec; marker."""
+    text = req.name + (f"[{','.join(req.extras)}]" if req.extras else "")
+    text += f" @ {req.url}" if req.url else req.specifier
+    if req.marker:
+        text += f" ; {req.marker}" if req.url else f"; {req.marker}"
+    return text
+
+
+def _pinned_for_hadolint(arg: str) -> bool:
+    # hadolint DL3013 accepts a requirement with any version operator; a bare name is "unpinned".
+    return bool(re.search(r"[=<>~]|@", arg))
 
 
 def _uv(ctx: _Context, copy_inputs: tuple[Instruction, ...]) -> _Install:
@@ -859,7 +980,7 @@ def _compilemessages(ctx: _Context, settings_module: str | None) -> Instruction:
     return Instruction(
         "RUN",
         (f"{settings}{_dummy_env_prefix(ctx)}{_manage(ctx)} compilemessages",),
-        ("Compile translations (.po -> .mo) here, where gettext is installed.",),
+        ("Compile translations (.po -> .mo) here, where gettext is installed.", *ctx.broken),
     )
 
 
@@ -903,7 +1024,7 @@ def _runtime_stage(
     has_assets: bool,
 ) -> Stage:
     facts, options = ctx.facts, ctx.options
-    title = (settings_module or "django-app").split(".")[0]
+    title = _title(ctx, settings_module)
     steps: list[Instruction] = [
         Instruction(
             "ARG",
@@ -1002,6 +1123,30 @@ def _runtime_stage(
     )
 
 
+def _title(ctx: _Context, settings_module: str | None) -> str:
+    """The image title: the configured name, else the project directory, else the settings package.
+
+    The settings package is the last resort: layouts such as cookiecutter-django call it `config`.
+    """
+    if ctx.options.name:
+        name, why = ctx.options.name, "the project name (option `name`, or the repository name)"
+    elif ctx.project_dir != ".":
+        name, why = PurePosixPath(ctx.project_dir).name, "the project directory"
+    elif settings_module:
+        name, why = settings_module.split(".")[0], "the settings package"
+    else:
+        name, why = "django-app", "no project name is known"
+    title = safe_name(name) or "django-app"
+    ctx.decide("title", None, None, f'org.opencontainers.image.title="{title}": {why}')
+    return title
+
+
+def safe_name(text: str) -> str:
+    """`text` as an image name: lower case, runs of other characters as '-', at most 128 long."""
+    name = re.sub(r"[^a-z0-9._-]+", "-", text.lower())
+    return name.lstrip("._-")[:128].rstrip("-")
+
+
 def _collectstatic(ctx: _Context) -> Instruction:
     facts = ctx.facts
     s = facts.settings
@@ -1034,6 +1179,7 @@ def _collectstatic(ctx: _Context) -> Instruction:
         (
             "Collect static files into the image. The values on this line are placeholders",
             "that let the settings import; they exist only for this command.",
+            *ctx.broken,
         ),
     )
 

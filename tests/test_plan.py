@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from plan_facts import deps, facts, frontend, psycopg2
 
-from generator.facts import Requirement, SettingsFacts
+from generator.facts import Diagnostic, Requirement, SettingsFacts
 from generator.options import Options
 from generator.plan import PlanError, plan
 from generator.render import render_dockerfile, render_dockerignore
@@ -131,6 +133,60 @@ def test_setuptools_and_hatch_install_the_project_with_pip(manager):
     build = text.split(" AS runtime")[0]
     assert "pip install '.[prod]'" in build
     assert before(build, "COPY . .", "pip install '.[prod]'")
+
+
+@pytest.mark.parametrize("manager", ["setuptools", "hatch"])
+def test_declared_dependencies_are_installed_before_the_source(manager):
+    reqs = (
+        Requirement("django", ">=5.2,<6", file="pyproject.toml", line=8),
+        Requirement("gunicorn", file="pyproject.toml", line=9),
+        Requirement("psycopg", ">=3.2", extras=("binary",), marker='python_version < "3.13"'),
+    )
+    text = dockerfile(facts(dependencies=deps(manager, requirements=reqs)))
+    build = text.split(" AS runtime")[0]
+    # Quoted for the shell, markers kept; a bare name needs the DL3013 ignore right above.
+    for arg in (
+        "'django>=5.2,<6'",
+        "    gunicorn",
+        "'psycopg[binary]>=3.2; python_version < \"3.13\"'",
+    ):
+        assert arg in build
+    assert "# hadolint ignore=DL3013\nRUN" in build
+    assert before(build, "'django>=5.2,<6'", "COPY . .")
+    assert before(build, "COPY . .", "pip install .")
+    assert build.count("COPY . .") == 1
+
+
+def test_declared_dependencies_with_ranges_only_need_no_hadolint_ignore():
+    reqs = (Requirement("django", ">=5.2,<6"), Requirement("gunicorn", ">=23"))
+    text = dockerfile(facts(dependencies=deps("hatch", requirements=reqs)))
+    assert "DL3013" not in text
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"requirements": ()},  # nothing could be read (e.g. install_requires is computed)
+        {"install_inputs": ("pyproject.toml", "requirements/base.txt")},  # setuptools dynamic
+        {"requirements": (Requirement("django", ">=5.2"), Requirement("lib", url="./vendor/lib"))},
+        {"requirements": (Requirement("bad name", ">=1"),)},  # does not re-parse as PEP 508
+    ],
+)
+def test_unknown_or_dynamic_dependencies_fall_back_to_installing_after_the_source(change):
+    text = dockerfile(facts(dependencies=deps("setuptools", **change)))
+    build = text.split(" AS runtime")[0]
+    run_lines = [ln for ln in build.splitlines() if "pip install" in ln and "gunicorn" not in ln]
+    assert [ln.strip() for ln in run_lines] == ["pip install ."]
+    assert before(build, "COPY . .", "pip install .")
+
+
+def test_hostile_requirement_text_cannot_escape_the_shell_word():
+    reqs = (Requirement("django", ">=5.2", marker="os_name == 'x$(touch /pwned)'"),)
+    text = dockerfile(facts(dependencies=deps("hatch", requirements=reqs)))
+    line = next(ln for ln in text.splitlines() if "django>=5.2" in ln)
+    import shlex
+
+    assert shlex.split(line.strip()) == ["django>=5.2; os_name == 'x$(touch /pwned)'"]
 
 
 def test_no_manifest_is_an_error_with_advice():
@@ -368,3 +424,65 @@ def test_sqlite_in_a_subdirectory_gets_only_that_directory_writable():
     text = dockerfile(facts(settings=s))
     assert "install -d -o app -g app /app/data" in text
     assert "chmod 1775" not in text
+
+
+# --- input that breaks the build ------------------------------------------------------------------
+
+
+def _broken(file: str, line: int = 6) -> Diagnostic:
+    return Diagnostic("has a Python syntax error (invalid syntax); not read", file, line)
+
+
+def test_manage_py_syntax_error_is_the_first_decision_and_marks_the_failing_step():
+    f = facts(warnings=(_broken("manage.py"),))
+    build_plan = plan(f, Options())
+    first = build_plan.decisions[0]
+    assert (first.fact, first.file, first.line) == ("warning", "manage.py", 6)
+    assert "manage.py line 6" in first.why and "build will fail" in first.why
+    assert "collectstatic" in first.why
+    text = render_dockerfile(build_plan)
+    assert "# manage.py line 6 has a syntax error: this step fails until it is fixed.\nRUN" in text
+
+
+def test_settings_syntax_error_without_collectstatic_says_the_image_builds():
+    f = facts(warnings=(_broken("mysite/settings.py", 12),), collectstatic=False)
+    decision = next(d for d in plan(f, Options()).decisions if d.fact == "warning")
+    assert decision.file == "mysite/settings.py" and "image builds" in decision.why
+
+
+def test_other_warnings_are_not_decisions():
+    f = facts(warnings=(Diagnostic("is not valid TOML (x); ignored", "pyproject.toml", 3),))
+    assert not [d for d in plan(f, Options()).decisions if d.fact == "warning"]
+
+
+# --- image title ----------------------------------------------------------------------------------
+
+
+def test_title_comes_from_the_name_option_then_project_dir_then_settings_package():
+    s = replace(facts().settings, settings_module="config.settings")
+    assert 'image.title="shop"' in dockerfile(facts(settings=s), name="shop")
+    assert 'image.title="backend"' in dockerfile(facts(settings=s, project_dir="src/backend"))
+    assert 'image.title="config"' in dockerfile(facts(settings=s))
+
+
+def test_default_name_is_the_declared_name_then_the_directory(tmp_path):
+    from generator.core import default_name
+
+    repo = tmp_path / "My Repo!"
+    repo.mkdir()
+    assert default_name(repo) == "my-repo"
+    (repo / "pyproject.toml").write_text('[project]\nname = "Shop_Front"\n')
+    assert default_name(repo) == "shop_front"
+    (repo / "pyproject.toml").write_text("[project\n")  # invalid: the directory again
+    assert default_name(repo) == "my-repo"
+
+
+def test_generate_uses_the_repository_name_for_the_title(tmp_path):
+    from generator.core import generate
+
+    fixture = Path(__file__).parent / "fixtures" / "cookiecutter_style"
+    repo = tmp_path / "acme-portal"
+    shutil.copytree(fixture, repo)
+    text = generate(repo).files["Dockerfile"]
+    assert 'image.title="acme-portal"' in text
+    assert 'image.title="shop"' in generate(repo, Options(name="shop")).files["Dockerfile"]

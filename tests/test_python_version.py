@@ -478,3 +478,75 @@ def test_a_pin_outside_the_parent_chain_does_not_beat_the_project_s_own(make_tre
     choice, warnings = choose(root, project_dir="app", deps=deps)
     assert (choice.version, choice.source) == ("3.12", ".python-version:1")
     assert any("deploy/docker/Pipfile" in w for w in warnings)
+
+
+# --- the project's own range when the image installs the project --------------------------------
+
+
+def _installs(files: tuple[str, ...] = ("pyproject.toml",), manager: str = "setuptools"):
+    return Dependencies(manager, files=files, installs_project=True)
+
+
+def test_pin_outside_requires_python_loses_when_the_project_is_installed(make_tree):
+    root = make_tree(
+        {".python-version": "3.10\n", "pyproject.toml": '[project]\nrequires-python = ">=3.12"\n'}
+    )
+    choice, warnings = choose(root, django=spec(">=5.2,<6"), deps=_installs())
+    assert choice.version in {"3.12", "3.13", "3.14"}
+    assert choice.source.startswith("pyproject.toml:2")
+    warning = next(w for w in warnings if w.startswith("pyproject.toml:2"))
+    # Names both files, which one won, and why.
+    assert ".python-version:1" in warning and "3.10" in warning
+    assert f"using Python {choice.version}" in warning and "pyproject.toml wins" in warning
+    assert "installs the project itself" in warning and "`pip install .`" in warning
+
+
+def test_pin_outside_requires_python_is_kept_when_the_project_is_not_installed(make_tree):
+    root = make_tree(
+        {".python-version": "3.10\n", "pyproject.toml": '[project]\nrequires-python = ">=3.12"\n'}
+    )
+    deps = Dependencies("pip", files=("requirements.txt", "pyproject.toml"))
+    choice, _ = choose(root, deps=deps)
+    assert choice.version == "3.10"
+
+
+def test_pin_inside_requires_python_still_wins_when_the_project_is_installed(make_tree):
+    root = make_tree(
+        {".python-version": "3.12\n", "pyproject.toml": '[project]\nrequires-python = ">=3.11"\n'}
+    )
+    choice, warnings = choose(root, deps=_installs())
+    assert (choice.version, choice.source) == ("3.12", ".python-version:1")
+    assert warnings == []
+
+
+def test_setup_py_python_requires_is_enforced_against_runtime_txt(make_tree):
+    root = make_tree(
+        {
+            "runtime.txt": "python-3.10.4\n",
+            "setup.py": 'from setuptools import setup\nsetup(python_requires=">=3.11,<3.13")\n',
+        }
+    )
+    choice, warnings = choose(root, deps=_installs(("setup.py",)))
+    assert choice.version == "3.12"
+    assert any(w.startswith("setup.py:2") and "runtime.txt:1" in w for w in warnings)
+
+
+def test_of_several_pins_the_one_the_project_admits_is_used(make_tree):
+    root = make_tree(
+        {
+            ".python-version": "3.10\n",
+            "runtime.txt": "python-3.12.3\n",
+            "pyproject.toml": '[project]\nrequires-python = ">=3.12"\n',
+        }
+    )
+    choice, warnings = choose(root, deps=_installs(manager="uv"))
+    assert (choice.version, choice.source) == ("3.12", "runtime.txt:1")
+    assert any(".python-version:1" in w and "`uv sync`" in w for w in warnings)
+
+
+def test_requires_python_no_image_satisfies_does_not_overrule_the_pin(make_tree):
+    root = make_tree(
+        {".python-version": "3.12\n", "pyproject.toml": '[project]\nrequires-python = ">=3.40"\n'}
+    )
+    choice, _ = choose(root, deps=_installs())
+    assert choice.version == "3.12"

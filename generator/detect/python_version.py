@@ -1,6 +1,8 @@
 """Which Python the image runs: the project's own statements, Django's support, published images.
 
 Steps (each one recorded in `PythonChoice.evidence`):
+0. when the image installs the project itself, its own requires-python / python_requires is a hard
+   constraint: a pin outside it loses, with a warning naming both files (the installer would refuse);
 1. an exact pin (.python-version, runtime.txt, .tool-versions, mise, Pipfile, `==3.12.*`) wins;
    pins that disagree: the nearest, then the most specific file wins, with a warning;
 2. otherwise the ranges (requires-python, Poetry, uv.lock, python_requires) are intersected,
@@ -180,6 +182,13 @@ def detect_python(
     support = _django_support(django, diags, evidence)
     pins = [s for s in sources if s.exact]
     ranges = [s for s in sources if not s.exact]
+    hard = _project_requires(sources, deps)
+    # A pin the project's own metadata excludes cannot work when the image installs the project:
+    # the installer refuses. Such pins lose; the warning waits until the winner is known.
+    overruled = [p for p in pins if not _meets(p, hard)]
+    pins = [p for p in pins if p not in overruled]
+    # The project's own range is applied first, so a contradicting range is the one dropped.
+    ranges = [r for r in ranges if r in hard] + [r for r in ranges if r not in hard]
     pin = _choose_pin(pins, project_dir, diags, evidence)
     if pin is not None:
         version, source = _from_pin(pin, ranges, support, diags, evidence)
@@ -187,7 +196,76 @@ def detect_python(
         version, source = _from_ranges(ranges, support, diags, evidence)
     else:
         version, source = _from_nothing(support, diags, evidence)
+    for lost in overruled:
+        _warn_overruled(lost, hard, deps, version, diags, evidence)
     return PythonChoice(version, source, tuple(sources), tuple(evidence))
+
+
+# Manifests whose Python range is the project's own metadata (what its installer enforces).
+_PROJECT_METADATA = ("pyproject.toml", "setup.py", "setup.cfg")
+# How the image installs the project itself, for the warning (the installer that refuses).
+_INSTALLERS = {
+    "uv": "uv sync",
+    "poetry": "poetry install",
+    "pdm": "pdm install",
+}
+
+
+def _project_requires(sources: list[PythonSource], deps: Dependencies) -> list[PythonSource]:
+    """The project's own Python requirement, a hard constraint when the image installs it.
+
+    pip (and Poetry, uv, PDM) refuse to install a package on a Python outside its requires-python
+    / python_requires, so a pin elsewhere cannot win against it.
+    """
+    if not deps.installs_project:
+        return []
+    manifests = set(deps.files)
+    return [
+        s
+        for s in sources
+        if s.file in manifests
+        and s.file.rsplit("/", 1)[-1] in _PROJECT_METADATA
+        # A range no image satisfies cannot be honoured anyway (_from_ranges reports it).
+        and any(_admits_minor(s.specifier, m) for m in supported_minors())
+    ]
+
+
+def _meets(pin: PythonSource, hard: list[PythonSource]) -> bool:
+    try:
+        minor = _pin_minor(pin)
+        return all(_admits_minor(h.specifier, minor) for h in hard)
+    except (ValueError, InvalidVersion):
+        return True  # not a usable pin anyway: _choose_pin reports it
+
+
+def _warn_overruled(
+    pin: PythonSource,
+    hard: list[PythonSource],
+    deps: Dependencies,
+    chosen: str,
+    diags: Diagnostics,
+    evidence: list[Evidence],
+) -> None:
+    minor = _pin_minor(pin)
+    against = next(h for h in hard if not _admits_minor(h.specifier, minor))
+    installer = _INSTALLERS.get(deps.manager, "pip install .")
+    diags.warn(
+        f"requires Python {against.value}, but {_where(pin)} pins {pin.value}; using Python "
+        f"{chosen}: {against.file} wins because the image installs the project itself "
+        f"(`{installer}`), which refuses a Python outside the project's own range. Change "
+        f"{pin.file} to a version the project supports",
+        against.file,
+        against.line,
+    )
+    evidence.append(
+        Evidence(
+            "python",
+            pin.file,
+            pin.line,
+            f"the pin {pin.value} is outside {_where(against)} ({against.value}), which the "
+            "project's installer enforces; the pin is not used",
+        )
+    )
 
 
 def _choose_pin(
