@@ -44,6 +44,7 @@ DEFAULTS: dict[str, str] = {
     "profile": "production",
     "server": "",
     "settings-module": "",
+    "project-dir": "",
     "overwrite": "generated",
     "mode": "generate",
     "create-pull-request": "false",
@@ -69,6 +70,7 @@ OPTION_INPUTS = {
     "profile": "profile",
     "server": "server",
     "settings-module": "settings_module",
+    "project-dir": "project_dir",
     "dockerfile": "dockerfile",
     "dockerignore": "dockerignore",
 }
@@ -640,6 +642,14 @@ def run(
 
     diags = Diagnostics()
     options = load_options(inputs.root, inputs.options, diags)  # each input validated already
+    if options.name is None:
+        # The checkout directory (/github/workspace) says nothing; the repository's name does.
+        from dataclasses import replace
+
+        from generator.plan import safe_name
+
+        repository = os.environ.get("GITHUB_REPOSITORY", "").rsplit("/", 1)[-1]
+        options = replace(options, name=safe_name(repository) or None)
     try:
         outcome = MODE_RUNNERS[inputs.mode](inputs, core or _core(), options, registry)
     except PlanError as exc:

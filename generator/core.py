@@ -42,7 +42,7 @@ def generate(root: Path, options: Options | None = None) -> Generated:
     tree = LocalTree(root, Diagnostics())
     if options.name is None:
         options = replace(options, name=default_name(root, tree))
-    facts = detect(tree)
+    facts = detect(tree, options.project_dir)
     if not facts.django:
         return Generated(facts, None, {}, facts.evidence)
     build_plan = plan(facts, options)

@@ -53,6 +53,7 @@ class Options:
     dockerfile: str = "Dockerfile"
     dockerignore: str = ".dockerignore"
     name: str | None = None  # the image title; core.generate defaults it from the repository
+    project_dir: str | None = None  # which Django project, when the repository has several
 
 
 # Config-file key (kebab-case, as TOML users write it) -> Options field.
@@ -70,6 +71,7 @@ _KEYS = {
     "dockerfile": "dockerfile",
     "dockerignore": "dockerignore",
     "name": "name",
+    "project-dir": "project_dir",
 }
 _FLAGS = {
     "python_version": "--python-version",
@@ -85,6 +87,7 @@ _FLAGS = {
     "dockerfile": "--dockerfile",
     "dockerignore": "--dockerignore",
     "name": "--name",
+    "project_dir": "--project-dir",
 }
 
 
@@ -183,10 +186,11 @@ def _validate(name: str, raw: object) -> Any:
         "dockerfile": (_FILENAME, "use a relative file name such as Dockerfile"),
         "dockerignore": (_FILENAME, "use a relative file name such as .dockerignore"),
         "name": (_NAME, "use lower-case letters, digits, '.', '_' or '-', such as my-site"),
+        "project_dir": (_FILENAME, "use the directory holding manage.py, such as backend"),
     }
     allowed, advice = checks[name]
     ok = value in allowed if isinstance(allowed, tuple) else bool(allowed.match(value))
-    if name in ("dockerfile", "dockerignore") and ".." in value.split("/"):
+    if name in ("dockerfile", "dockerignore", "project_dir") and ".." in value.split("/"):
         ok = False
     if not ok:
         raise ValueError(f"{value!r} is not valid; {advice}")

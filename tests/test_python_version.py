@@ -498,7 +498,19 @@ def test_pin_outside_requires_python_loses_when_the_project_is_installed(make_tr
     # Names both files, which one won, and why.
     assert ".python-version:1" in warning and "3.10" in warning
     assert f"using Python {choice.version}" in warning and "pyproject.toml wins" in warning
-    assert "installs the project itself" in warning and "`pip install .`" in warning
+    assert "`pip install .` refuses" in warning
+
+
+def test_pin_outside_requires_python_loses_for_lockfile_managers(make_tree):
+    # uv (like Poetry and PDM) refuses to sync on a Python outside requires-python even when
+    # the project itself is not installed.
+    root = make_tree(
+        {".python-version": "3.10\n", "pyproject.toml": '[project]\nrequires-python = ">=3.12"\n'}
+    )
+    deps = Dependencies("uv", files=("pyproject.toml",), lockfile="uv.lock")
+    choice, warnings = choose(root, django=spec(">=5.2,<6"), deps=deps)
+    assert choice.version != "3.10"
+    assert any("`uv sync` refuses" in w for w in warnings)
 
 
 def test_pin_outside_requires_python_is_kept_when_the_project_is_not_installed(make_tree):

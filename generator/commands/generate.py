@@ -69,6 +69,14 @@ def add_option_flags(parser: argparse.ArgumentParser, paths: bool = False) -> No
         "--base-variant", metavar="VARIANT", help="base tag suffix, e.g. slim-bookworm"
     )
     parser.add_argument("--pin-digest", metavar="SHA", help="pin FROM to @sha256:...")
+    parser.add_argument(
+        "--project-dir",
+        metavar="DIR",
+        help="the directory holding manage.py, when the repository has several Django projects",
+    )
+    parser.add_argument(
+        "--name", metavar="NAME", help="image title label (default: the project's name)"
+    )
 
 
 def options_from_args(args: argparse.Namespace, root: Path, diags: Diagnostics) -> Options:
@@ -87,6 +95,8 @@ def options_from_args(args: argparse.Namespace, root: Path, diags: Diagnostics) 
         "env": args.env,
         "base_variant": args.base_variant,
         "digest": args.pin_digest,
+        "project_dir": args.project_dir,
+        "name": args.name,
         # Absent when the parser was built without `paths` (None: the default file names).
         "dockerfile": getattr(args, "dockerfile", None),
         "dockerignore": getattr(args, "dockerignore", None),

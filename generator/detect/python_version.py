@@ -212,12 +212,13 @@ _INSTALLERS = {
 
 
 def _project_requires(sources: list[PythonSource], deps: Dependencies) -> list[PythonSource]:
-    """The project's own Python requirement, a hard constraint when the image installs it.
+    """The project's own Python requirement, where the installer enforces it.
 
-    pip (and Poetry, uv, PDM) refuse to install a package on a Python outside its requires-python
-    / python_requires, so a pin elsewhere cannot win against it.
+    pip refuses to install a package on a Python outside its requires-python / python_requires,
+    and uv, Poetry and PDM refuse to sync a lockfile on one even with the project left out, so a
+    pin elsewhere cannot win against it.
     """
-    if not deps.installs_project:
+    if not deps.installs_project and deps.manager not in _INSTALLERS:
         return []
     manifests = set(deps.files)
     return [
@@ -251,8 +252,8 @@ def _warn_overruled(
     installer = _INSTALLERS.get(deps.manager, "pip install .")
     diags.warn(
         f"requires Python {against.value}, but {_where(pin)} pins {pin.value}; using Python "
-        f"{chosen}: {against.file} wins because the image installs the project itself "
-        f"(`{installer}`), which refuses a Python outside the project's own range. Change "
+        f"{chosen}: {against.file} wins because `{installer}` refuses a Python outside the "
+        "project's own range. Change "
         f"{pin.file} to a version the project supports",
         against.file,
         against.line,
