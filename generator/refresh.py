@@ -9,17 +9,16 @@ from a registry client it is given (`generator.registry.RegistryClient`, or a fa
 
 from __future__ import annotations
 
-import calendar
 import re
-import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from importlib import resources
 from pathlib import Path
 from typing import Protocol
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+from generator.detect.python_version import eol_warning
 
 # ---------------------------------------------------------------------------------------------
 # Tags
@@ -127,35 +126,6 @@ def changelog_url(tag: Tag) -> str | None:
 
 # ---------------------------------------------------------------------------------------------
 # End of life
-
-
-def _eol_table() -> dict[str, date]:
-    # Dates live with the other per-minor facts (cited there, from devguide.python.org/versions).
-    text = resources.files("generator.data").joinpath("python_releases.toml").read_text("utf-8")
-    table: dict[str, date] = {}
-    for row in tomllib.loads(text).get("python", []):
-        eol = str(row.get("eol", ""))
-        parts = [int(p) for p in eol.split("-") if p.isdigit()]
-        if len(parts) == 3:
-            table[row["minor"]] = date(*parts)
-        elif len(parts) == 2:
-            # "2026-10": the devguide names only the month; the minor is supported through it.
-            table[row["minor"]] = date(
-                parts[0], parts[1], calendar.monthrange(parts[0], parts[1])[1]
-            )
-    return table
-
-
-def eol_warning(minor: str, today: date) -> str | None:
-    """A warning when Python `minor` ("3.10") is past its end of life on `today`, else None."""
-    eol = _eol_table().get(minor)
-    if eol is None or today <= eol:
-        return None
-    return (
-        f"Python {minor} reached end of life on {eol.isoformat()} "
-        "(devguide.python.org/versions): it gets no more security fixes. Move the project to a "
-        "newer Python (then run refresh with --allow-minor)."
-    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 
 from generator.detect.django_project import choice_reason, find_projects, read_settings
 from generator.detect.frontend import detect_frontend
 from generator.detect.manifests import declares_django, detect_dependencies
-from generator.detect.python_version import debian_codename, detect_python
+from generator.detect.python_version import debian_codename, detect_python, eol_warning
 from generator.detect.server import detect_server
 from generator.detect.system_packages import detect_system_packages
 from generator.facts import (
@@ -25,18 +26,23 @@ from generator.source import LocalTree, SourceTree
 REMOTE_STORAGE_MARKERS = ("storages.", "s3", "gcloud", "google", "azure", "cloudinary", "dropbox")
 
 
-def detect_path(path: str | os.PathLike[str], project_dir: str | None = None) -> ProjectFacts:
+def detect_path(
+    path: str | os.PathLike[str], project_dir: str | None = None, today: date | None = None
+) -> ProjectFacts:
     """Detect the project in a local directory."""
     root = Path(path)
     if not root.is_dir():
         raise NotADirectoryError(f"{path}: not a directory")
-    return detect(LocalTree(root), project_dir)
+    return detect(LocalTree(root), project_dir, today)
 
 
-def detect(tree: SourceTree, project_dir: str | None = None) -> ProjectFacts:
+def detect(
+    tree: SourceTree, project_dir: str | None = None, today: date | None = None
+) -> ProjectFacts:
     """Read the tree (never executing it) and say whether, where and how it is a Django project.
 
-    `project_dir` chooses among several Django projects (the directory holding manage.py).
+    `project_dir` chooses among several Django projects (the directory holding manage.py);
+    `today` is the date end-of-life warnings are judged on (default: the real date).
     """
     diags: Diagnostics = getattr(tree, "diagnostics", None) or Diagnostics()
     candidates = find_projects(tree, diags)
@@ -123,6 +129,13 @@ def detect(tree: SourceTree, project_dir: str | None = None) -> ProjectFacts:
     evidence.extend(settings.evidence)
     python = detect_python(tree, chosen.project_dir, deps, django_version, diags)
     evidence.extend(python.evidence)
+    eol = eol_warning(python.version, today or date.today())
+    if eol:
+        file, _, line = python.source.partition(":")
+        on_disk = tree.is_file(file)
+        diags.warn(
+            eol, file if on_disk else None, int(line) if on_disk and line.isdigit() else None
+        )
     server = detect_server(tree, chosen.project_dir, deps, settings, diags)
     evidence.extend(server.evidence)
     frontend = detect_frontend(tree, chosen.project_dir, diags)
