@@ -107,6 +107,7 @@ class LocalTree:
         self.root = Path(root).resolve()
         self.diagnostics = diagnostics if diagnostics is not None else Diagnostics()
         self._text_cache: dict[str, str | None] = {}
+        self._walk_cache: dict[int, tuple[str, ...]] = {}
 
     def _resolve(self, path: str) -> Path | None:
         """The real path of `path`, or None if it (or a symlink in it) leaves the tree."""
@@ -179,6 +180,12 @@ class LocalTree:
         return text
 
     def walk_files(self, max_depth: int = MAX_DEPTH) -> Iterator[str]:
+        # Several detectors walk the tree; the listing is made once (the tree is read-only).
+        if max_depth not in self._walk_cache:
+            self._walk_cache[max_depth] = tuple(self._walk(max_depth))
+        return iter(self._walk_cache[max_depth])
+
+    def _walk(self, max_depth: int) -> Iterator[str]:
         # Breadth-first with os.scandir: cheap on huge trees because skipped directories are
         # never listed, and symlinked directories are never followed (no loops, no escapes).
         level: list[str] = [""]

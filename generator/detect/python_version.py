@@ -15,6 +15,7 @@ Steps (each one recorded in `PythonChoice.evidence`):
 from __future__ import annotations
 
 import calendar
+import re
 import tomllib
 from dataclasses import dataclass
 from datetime import date
@@ -468,9 +469,8 @@ def _django_support(
             line,
         )
         return None
-    admitted = [r for r in _all_django_releases() if admits(specifier, r)] if specifier else []
-    if not specifier:
-        admitted = list(_all_django_releases())
+    candidates = _candidate_releases(specifier)
+    admitted = [r for r in candidates if admits(specifier, r)] if specifier else list(candidates)
     label = f"Django {django.spec.strip()}" if specifier else "Django (any version)"
     if not admitted:
         newest = _django_table()[-1]
@@ -497,13 +497,29 @@ def _django_support(
     return _DjangoSupport(frozenset(minors), label, django.source)
 
 
-@lru_cache(maxsize=1)
-def _all_django_releases() -> tuple[Version, ...]:
-    return tuple(
-        Version(f"{s.django.major}.{s.django.minor}.{patch}")
-        for s in _django_table()
-        for patch in range(_PATCHES_PER_SERIES)
-    )
+def _candidate_releases(specifier: str) -> list[Version]:
+    """Django releases that stand for all others when testing `specifier`.
+
+    Support grows with the patch number inside a series (Python versions are only ever added), so
+    only the newest admitted patch of each stretch matters: the stretches end at the last patch,
+    at a patch that adds a Python, or next to a version the specifier names.
+    """
+    named = [Version(v) for v in re.findall(r"\d+(?:\.\d+){0,2}", specifier)]
+    out: list[Version] = []
+    for series in _django_table():
+        key = (series.django.major, series.django.minor)
+        patches = {0, _PATCHES_PER_SERIES - 1}
+        for added in series.added.values():
+            patches |= {added.micro - 1, added.micro}
+        for version in named:
+            if (version.major, version.minor) == key:
+                patches |= {version.micro - 1, version.micro, version.micro + 1}
+        out += [
+            Version(f"{key[0]}.{key[1]}.{p}")
+            for p in sorted(patches)
+            if 0 <= p < _PATCHES_PER_SERIES
+        ]
+    return out
 
 
 # --- small helpers ------------------------------------------------------------------------------
