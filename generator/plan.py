@@ -31,8 +31,11 @@ VENV = "/opt/venv"
 APP = "/app"  # the repository root inside the image
 UID = 10001  # fixed, so volumes and Kubernetes runAsUser can rely on it
 USER = "app"
+# One locked mount per RUN: it serialises apt across parallel stages (BuildKit), and buildah
+# before 1.29 (Debian bookworm's podman) unlocks only one locked mount per RUN, so a second one
+# would hang the next apt step (containers/buildah#4342, fixed by #4349).
 APT_MOUNTS = (
-    "--mount=type=cache,target=/var/cache/apt,sharing=locked",
+    "--mount=type=cache,target=/var/cache/apt",
     "--mount=type=cache,target=/var/lib/apt,sharing=locked",
 )
 PIP_CACHE = "--mount=type=cache,target=/root/.cache/pip"
@@ -276,6 +279,7 @@ def _python(ctx: _Context) -> tuple[str, str, str]:
     chosen = ctx.options.python_version
     if chosen:
         source = "--python-version / [tool.django-dockerfile] python-version"
+        _check_django_supports(ctx, ".".join(chosen.split(".")[:2]))
     elif ctx.facts.python:
         chosen, source = ctx.facts.python.version, ctx.facts.python.source
     else:
@@ -300,6 +304,20 @@ def _python(ctx: _Context) -> tuple[str, str, str]:
     ctx.decide("python", *_split_where(source), why)
     comment = f"Python {minor} from {source}; {version} is the newest {minor} patch release."
     return version, minor, comment
+
+
+def _check_django_supports(ctx: _Context, minor: str) -> None:
+    """A configured Python that no allowed Django release supports can only fail the build."""
+    from generator.detect.python_version import django_allows
+
+    if ctx.facts.django_version is None:
+        return
+    ok, label = django_allows(ctx.facts.django_version, minor)
+    if not ok:
+        raise PlanError(
+            f"python-version {minor} was asked for, but {label}: pip would find no Django to "
+            "install. Choose one of those Pythons, or change the Django requirement"
+        )
 
 
 def _codename(minor: str) -> str:
@@ -456,8 +474,9 @@ def _run(*lines: str, mounts: tuple[str, ...] = (), comment: tuple[str, ...] = (
 
 def _tool(name: str, why: str) -> Instruction:
     pin = tool_pin(name)
+    companions = "".join(f" {shlex.quote(c)}" for c in _tools().get("companions", {}).get(name, ()))
     return _run(
-        f"pip install {name}=={pin}",
+        f"pip install {name}=={pin}{companions}",
         mounts=(PIP_CACHE,),
         comment=(f"{why}; it stays in this stage, out of the image.",),
     )

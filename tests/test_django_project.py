@@ -312,6 +312,8 @@ def test_symlinked_manage_py_with_top_level_settings(tmp_path: Path) -> None:
                 WSGI_APPLICATION = "wsgi.application"
                 ASGI_APPLICATION = "asgi.application"
                 LOCALE_PATHS = [os.path.join(BASE_DIR, "locale")]
+                SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]
+                ALLOWED_HOSTS = ["*"]
                 """,
             "tabbycat/settings/channels.py": "CHANNEL_LAYERS = {}\n",
             "tabbycat/settings/heroku.py": """\
@@ -718,6 +720,7 @@ def test_settings_in_utf16_or_latin1(tmp_path: Path, encode) -> None:
     startproject(tmp_path)
     text = (
         "# Réglages — café\nINSTALLED_APPS = ['café_app', 'whitenoise']\nSTATIC_ROOT = 'static'\n"
+        "SECRET_KEY = 'x'\nALLOWED_HOSTS = ['*']\n"
     )
     text = text.replace("—", "-")  # latin-1 cannot encode an em dash
     write(tmp_path, {"mysite/settings.py": encode(text)})
@@ -827,3 +830,24 @@ def test_random_text_never_raises(tmp_path: Path, manage: str, settings_text: st
     )
     candidates, facts, _ = detect(root)
     assert candidates and facts is not None
+
+
+def test_production_settings_without_secret_key_or_allowed_hosts_are_warned(tmp_path: Path) -> None:
+    # wagtail start: production.py star-imports base and an optional local.py that is not in
+    # the repository, so neither SECRET_KEY nor ALLOWED_HOSTS reaches the image.
+    startproject(tmp_path)
+    write(
+        tmp_path,
+        {
+            "mysite/settings_production.py": (
+                "from .settings import *\nDEBUG = False\n"
+                "try:\n    from .local import *\nexcept ImportError:\n    pass\n"
+            ),
+            "mysite/settings.py": "INSTALLED_APPS = ['django.contrib.staticfiles']\nDEBUG = True\n",
+        },
+    )
+    _, facts, diags = detect(tmp_path)
+    assert facts is not None and facts.production_settings_module == "mysite.settings_production"
+    messages = [(d.file, d.message) for d in diags.items]
+    assert any(f == "mysite/settings_production.py" and "SECRET_KEY" in m for f, m in messages)
+    assert any("ALLOWED_HOSTS" in m and "400" in m for _, m in messages)

@@ -8,9 +8,9 @@ warnings that must appear, as (file, words) pairs. A fact left out of a row is n
 from __future__ import annotations
 
 import json
-from datetime import date
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 

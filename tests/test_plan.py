@@ -486,3 +486,26 @@ def test_generate_uses_the_repository_name_for_the_title(tmp_path):
     text = generate(repo).files["Dockerfile"]
     assert 'image.title="acme-portal"' in text
     assert 'image.title="shop"' in generate(repo, Options(name="shop")).files["Dockerfile"]
+
+
+def test_configured_python_that_django_does_not_support_is_refused_with_advice():
+    from generator.facts import DjangoVersion
+
+    f = replace(facts(), django_version=DjangoVersion(">=6.1,<6.2", None, "requirements.txt:1"))
+    with pytest.raises(PlanError) as err:
+        dockerfile(f, python_version="3.11")
+    message = str(err.value)
+    assert "3.11" in message and "requirements.txt:1" in message and "3.12-3.14" in message
+    assert "3.13" in dockerfile(f, python_version="3.13")
+
+
+def test_pdm_is_installed_with_the_hishel_it_works_with():
+    text = dockerfile(facts(dependencies=deps("pdm")))
+    assert "pip install pdm==" in text and "hishel==1." in text
+
+
+def test_apt_uses_one_locked_cache_mount_per_run():
+    text = dockerfile(facts(system_packages=psycopg2()))
+    runs = [r for r in text.split("\nRUN ") if "apt-get update" in r]
+    assert len(runs) == 2  # build and runtime stages
+    assert all(r.count("sharing=locked") == 1 for r in runs)

@@ -168,6 +168,16 @@ class _DjangoSupport:
     source: str | None
 
 
+def django_allows(django: DjangoVersion, minor: str) -> tuple[bool, str]:
+    """Whether some Django release the project allows supports Python `minor`, and a label
+    naming the Django requirement and the Pythons it supports (for messages)."""
+    support = _django_support(django, Diagnostics(), [])
+    if support is None:
+        return True, ""
+    label = f"{support.label} ({support.source}) supports Python {_span(_sorted(support.minors))}"
+    return minor in support.minors, label
+
+
 def detect_python(
     tree: SourceTree,
     project_dir: str,

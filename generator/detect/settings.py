@@ -482,6 +482,8 @@ def read_settings_module(
     for chain in chains:
         files_read.extend(f for f in chain.files if f not in files_read)
         _facts_from_chain(tree, project_dir, chain, facts)
+    if chains:
+        _required_settings(chains[0], diags)
     _app_facts(project_dir, wsgi_defaults, facts)
     _celery(tree, project_dir, all_files, facts)
     _channels(tree, project_dir, all_files, facts)
@@ -511,6 +513,27 @@ def read_settings_module(
         env_vars=tuple(env_vars),
         evidence=tuple(facts.evidence),
     )
+
+
+def _required_settings(chain: _Chain, diags: Diagnostics) -> None:
+    """Warn when the settings the image runs lack what Django needs to serve a request."""
+    # Only for a chain read whole: INSTALLED_APPS found means the star-imports were followed.
+    if "INSTALLED_APPS" not in chain.ns or not chain.files:
+        return
+    top = chain.files[0]
+    if "SECRET_KEY" not in chain.ns:
+        diags.warn(
+            "the settings the image runs never set SECRET_KEY, so Django will refuse to start; "
+            "read it from the environment, e.g. SECRET_KEY = os.environ['SECRET_KEY']",
+            top,
+        )
+    if "ALLOWED_HOSTS" not in chain.ns and chain.ns.get("DEBUG") is not True:
+        diags.warn(
+            "the settings the image runs never set ALLOWED_HOSTS, so with DEBUG off every request "
+            "gets 400 Bad Request; read it from the environment, e.g. "
+            "ALLOWED_HOSTS = os.environ['ALLOWED_HOSTS'].split(',')",
+            top,
+        )
 
 
 def _project_files(tree: SourceTree, project_dir: str) -> Iterable[str]:
@@ -551,6 +574,10 @@ def _facts_from_chain(tree: SourceTree, project_dir: str, chain: _Chain, facts: 
     ):
         value = ns.get(setting)
         text = _describe(value)
+        if text is None and setting == "STATIC_ROOT" and setting in ns:
+            # Set, from a value only known at run time (a helper's result): it is set, which
+            # is what collectstatic needs; where it points is not known here.
+            text = "computed in settings"
         if text is not None:
             why = (
                 f"{setting} is read from the environment"
