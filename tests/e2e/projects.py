@@ -1,0 +1,329 @@
+"""The projects the e2e suite builds: made by the real tools (startproject, wagtail start, uv lock,
+poetry lock, pipenv lock, pdm lock, npm), then edited the way their users edit them.
+
+Each maker returns a `Project`: where it is, the env its container needs at run time (only what a
+production Django needs: SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL) and what to probe.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from conftest import run_tool, tool
+
+RUNTIME_ENV = {"SECRET_KEY": "e2e-not-secret-" + "x" * 40, "ALLOWED_HOSTS": "127.0.0.1,localhost"}
+STATIC_BODY = "body { color: rebeccapurple; }\n"
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+    env: dict[str, str] = field(default_factory=dict)
+    page: str = "/"
+    static: str | None = None  # a URL path whitenoise must serve, with STATIC_BODY
+    release: tuple[str, ...] = ()  # a command run in the container before probing (migrate)
+    imports: tuple[str, ...] = ()  # modules that must import in the runtime image (C extensions)
+    # --python-version / --base-variant: a Python a stand-in provides (3.11 bookworm, 3.13 trixie)
+    python: tuple[str, str] = ("3.11", "slim-bookworm")
+
+
+def startproject(root: Path, subdir: str = "") -> Path:
+    """`django-admin startproject mysite` into ROOT/SUBDIR; return the directory of manage.py."""
+    target = root / subdir if subdir else root
+    target.mkdir(parents=True, exist_ok=True)
+    run_tool(tool("django-admin"), "startproject", "mysite", str(target), cwd=root)
+    return target
+
+
+def production_settings(site: Path, *, whitenoise: bool = False, locale: bool = False) -> None:
+    """Edit mysite/settings.py as a deployment guide says: secrets and hosts from the env."""
+    settings = site / "mysite/settings.py"
+    text = settings.read_text()
+    middleware = "    'django.middleware.security.SecurityMiddleware',\n"
+    if middleware not in text:  # newer templates use double quotes
+        middleware = middleware.replace("'", '"')
+    extra = ""
+    if whitenoise:
+        extra += middleware.replace("django.middleware.security.SecurityMiddleware",
+                                    "whitenoise.middleware.WhiteNoiseMiddleware")  # fmt: skip
+    if locale:
+        extra += middleware.replace("django.middleware.security.SecurityMiddleware",
+                                    "django.middleware.locale.LocaleMiddleware")  # fmt: skip
+    text = text.replace(middleware, middleware + extra)
+    text += textwrap.dedent(
+        """
+        import os
+
+        SECRET_KEY = os.environ["SECRET_KEY"]
+        DEBUG = False
+        ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "").split(",")
+        STATIC_ROOT = BASE_DIR / "staticfiles"
+        STATICFILES_DIRS = [BASE_DIR / "assets"]
+        """
+    )
+    if locale:
+        text += 'LOCALE_PATHS = [BASE_DIR / "locale"]\nLANGUAGES = [("en", "English"), ("fr", "French")]\n'
+    settings.write_text(text)
+    (site / "assets").mkdir(exist_ok=True)
+    (site / "assets/site.css").write_text(STATIC_BODY)
+    # A page that answers 200 with DEBUG off (the welcome page only shows with DEBUG on).
+    (site / "mysite/views.py").write_text(
+        "from django.http import HttpResponse\n"
+        "from django.utils.translation import gettext as _\n\n\n"
+        "def hello(request):\n"
+        '    return HttpResponse(_("Hello from the container"))\n'
+    )
+    urls = site / "mysite/urls.py"
+    urls.write_text(
+        urls.read_text()
+        .replace(
+            "from django.urls import path", "from django.urls import path\n\nfrom . import views"
+        )
+        .replace("urlpatterns = [", "urlpatterns = [\n    path('', views.hello),")
+    )
+
+
+def write_po(site: Path) -> None:
+    """A French catalogue for the hello page (compiled by compilemessages in the image)."""
+    po = site / "locale/fr/LC_MESSAGES/django.po"
+    po.parent.mkdir(parents=True)
+    po.write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        'msgid "Hello from the container"\nmsgstr "Bonjour depuis le conteneur"\n'
+    )
+
+
+def pip_startproject(root: Path) -> Project:
+    """`django-admin startproject` with a one-line requirements.txt, nothing else touched."""
+    startproject(root)
+    (root / "requirements.txt").write_text("Django>=5.2,<6\n")
+    return Project(root)
+
+
+def wagtail_project(root: Path) -> Project:
+    """`wagtail start mysite`, with its own Dockerfile removed (we write ours)."""
+    root.mkdir(parents=True)
+    run_tool(tool("wagtail"), "start", "mysite", str(root), cwd=root.parent)
+    (root / "Dockerfile").unlink(missing_ok=True)
+    (root / ".dockerignore").unlink(missing_ok=True)
+    # The template's production.py sets neither SECRET_KEY nor ALLOWED_HOSTS (it expects a
+    # local.py); Wagtail's deployment docs have users read them from the environment.
+    production = root / "mysite/settings/production.py"
+    production.write_text(
+        production.read_text() + '\nimport os\n\nSECRET_KEY = os.environ["SECRET_KEY"]\n'
+        'ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "").split(",")\n'
+    )
+    # The template pins the newest Django (6.1 needs Python >= 3.12): trixie's 3.13 stand-in.
+    return Project(
+        root,
+        env=RUNTIME_ENV,
+        release=("python", "manage.py", "migrate", "--noinput"),
+        python=("3.13", "slim-trixie"),
+    )
+
+
+def poetry_project(root: Path) -> Project:
+    """Poetry (package-mode off) with whitenoise; static files collected at build."""
+    site = startproject(root)
+    production_settings(site, whitenoise=True)
+    (root / "pyproject.toml").write_text(
+        textwrap.dedent(
+            """
+            [tool.poetry]
+            name = "mysite"
+            version = "0.1.0"
+            description = "e2e"
+            authors = ["e2e <e2e@example.com>"]
+            package-mode = false
+
+            [tool.poetry.dependencies]
+            python = "^3.11"
+            django = ">=5.2,<6"
+            whitenoise = "^6.7"
+            gunicorn = "*"
+
+            [tool.poetry.group.dev.dependencies]
+            django-debug-toolbar = "*"
+
+            # This network's PyPI proxy answers 404 on per-release JSON (/pypi/NAME/VER/json),
+            # which Poetry's default PyPI repository needs; the simple index works everywhere.
+            [[tool.poetry.source]]
+            name = "pypi-simple"
+            url = "https://pypi.org/simple/"
+            priority = "primary"
+            """
+        ).lstrip()
+    )
+    run_tool(tool("poetry"), "lock", cwd=root)
+    return Project(root, env=RUNTIME_ENV, static="/static/site.css")
+
+
+def uv_subdir_project(root: Path) -> Project:
+    """uv with uv.lock at the root and manage.py in src/, as many monorepos lay it out."""
+    site = startproject(root, "src")
+    production_settings(site, whitenoise=True)
+    (root / "pyproject.toml").write_text(
+        textwrap.dedent(
+            """
+            [project]
+            name = "mysite"
+            version = "0.1.0"
+            requires-python = ">=3.11"
+            dependencies = ["django>=5.2,<6", "whitenoise>=6.7", "gunicorn"]
+
+            [dependency-groups]
+            dev = ["pytest"]
+
+            [tool.uv]
+            package = false
+            """
+        ).lstrip()
+    )
+    run_tool(tool("uv"), "lock", cwd=root, env={"UV_PYTHON": "3.11"})
+    return Project(root, env=RUNTIME_ENV, static="/static/site.css")
+
+
+def pipenv_translations_project(root: Path) -> Project:
+    """Pipenv with Pipfile.lock; a French catalogue compiled at build (compilemessages)."""
+    site = startproject(root)
+    production_settings(site, whitenoise=True, locale=True)
+    write_po(site)
+    (root / "Pipfile").write_text(
+        textwrap.dedent(
+            """
+            [[source]]
+            url = "https://pypi.org/simple"
+            verify_ssl = true
+            name = "pypi"
+
+            [packages]
+            django = ">=5.2,<6"
+            whitenoise = "*"
+            gunicorn = "*"
+
+            [dev-packages]
+            pytest = "*"
+
+            [requires]
+            python_version = "3.11"
+            """
+        ).lstrip()
+    )
+    run_tool(tool("pipenv"), "lock", cwd=root, env={"PIPENV_VENV_IN_PROJECT": "1"})
+    shutil.rmtree(root / ".venv", ignore_errors=True)
+    return Project(root, env=RUNTIME_ENV, static="/static/site.css")
+
+
+def pdm_project(root: Path) -> Project:
+    """PDM (distribution off) with pdm.lock and whitenoise."""
+    site = startproject(root)
+    production_settings(site, whitenoise=True)
+    (root / "pyproject.toml").write_text(
+        textwrap.dedent(
+            """
+            [project]
+            name = "mysite"
+            version = "0.1.0"
+            requires-python = ">=3.11"
+            dependencies = ["django>=5.2,<6", "whitenoise>=6.7", "gunicorn"]
+
+            [tool.pdm]
+            distribution = false
+            """
+        ).lstrip()
+    )
+    run_tool(tool("pdm"), "lock", cwd=root, env={"PDM_CHECK_UPDATE": "false"})
+    return Project(root, env=RUNTIME_ENV, static="/static/site.css")
+
+
+def source_builds_project(root: Path) -> Project:
+    """pip with psycopg2 (not -binary, built against libpq) and mysqlclient (no Linux wheels:
+    pkg-config and libmariadb): both compile at build and must load at run time."""
+    site = startproject(root)
+    production_settings(site)
+    settings = site / "mysite/settings.py"
+    settings.write_text(
+        settings.read_text()
+        + textwrap.dedent(
+            """
+            from urllib.parse import urlsplit
+
+            _db = urlsplit(os.environ["DATABASE_URL"])
+            DATABASES = {
+                "default": {
+                    "ENGINE": "django.db.backends.postgresql",
+                    "NAME": _db.path.lstrip("/"),
+                    "USER": _db.username,
+                    "PASSWORD": _db.password,
+                    "HOST": _db.hostname,
+                    "PORT": _db.port or 5432,
+                },
+                "legacy": {"ENGINE": "django.db.backends.mysql", "NAME": "legacy"},
+            }
+            """
+        )
+    )
+    (root / "requirements.txt").write_text(
+        "Django>=5.2,<6\npsycopg2>=2.9\nmysqlclient>=2.2\ngunicorn\n"
+    )
+    return Project(
+        root,
+        env={**RUNTIME_ENV, "DATABASE_URL": "postgres://app:pw@127.0.0.1:1/app"},
+        imports=("psycopg2", "MySQLdb"),
+    )
+
+
+def channels_project(root: Path) -> Project:
+    """An ASGI project with Channels and daphne (daphne first in INSTALLED_APPS, as documented)."""
+    site = startproject(root)
+    production_settings(site)
+    settings = site / "mysite/settings.py"
+    text = settings.read_text()
+    apps = "INSTALLED_APPS = [\n"
+    text = text.replace(apps, apps + "    'daphne',\n    'channels',\n", 1)
+    text += 'ASGI_APPLICATION = "mysite.asgi.application"\n'
+    text += 'CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}\n'
+    settings.write_text(text)
+    (site / "mysite/asgi.py").write_text(
+        textwrap.dedent(
+            """
+            import os
+
+            from channels.routing import ProtocolTypeRouter
+            from django.core.asgi import get_asgi_application
+
+            os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")
+
+            application = ProtocolTypeRouter({"http": get_asgi_application()})
+            """
+        ).lstrip()
+    )
+    (root / "requirements.txt").write_text("Django>=5.2,<6\nchannels>=4\ndaphne>=4\n")
+    return Project(root, env=RUNTIME_ENV)
+
+
+def npm_frontend_project(root: Path) -> Project:
+    """A package.json whose build script writes assets collectstatic then picks up."""
+    site = startproject(root)
+    production_settings(site, whitenoise=True)
+    (root / "requirements.txt").write_text("Django>=5.2,<6\nwhitenoise>=6.7\ngunicorn\n")
+    (root / "frontend").mkdir()
+    (root / "frontend/build.js").write_text(
+        "const fs = require('fs');\n"
+        "const out = process.argv[process.argv.indexOf('--outdir') + 1];\n"
+        "fs.mkdirSync(out, { recursive: true });\n"
+        "fs.writeFileSync(out + '/bundle.css', 'body { color: rebeccapurple; }\\n');\n"
+    )
+    package = {
+        "name": "mysite-frontend",
+        "private": True,
+        "version": "1.0.0",
+        "scripts": {"build": "node frontend/build.js --outdir assets/dist"},
+    }
+    (root / "package.json").write_text(json.dumps(package, indent=2) + "\n")
+    run_tool("npm", "install", "--package-lock-only", "--no-audit", "--no-fund", cwd=root)
+    return Project(root, env=RUNTIME_ENV, static="/static/dist/bundle.css")

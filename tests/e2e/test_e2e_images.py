@@ -1,0 +1,109 @@
+"""Generate a Dockerfile for real projects, build it with podman, run it, and probe it as a user.
+
+For every project: HTTP 200 on a page, the static file served (where whitenoise), the server runs
+as UID 10001, the HEALTHCHECK passes, and `podman stop` ends it well before the 10 s kill.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import harness
+import projects
+import pytest
+import standin
+from conftest import generate
+
+pytestmark = pytest.mark.e2e
+
+UID = "10001"
+PROMPT_STOP_SECONDS = 5.0  # podman stop -t 10: under ~5 s means SIGTERM reached the server
+
+
+def build_and_probe(
+    project: projects.Project,
+    tag: str,
+    images: list[str],
+    containers: list[harness.Container],
+    *,
+    headers: dict[str, str] | None = None,
+) -> harness.Response:
+    """Generate, build and run PROJECT; assert what every image must do; return the page."""
+    python, variant = project.python
+    dockerfile = generate(project.root, "--python-version", python, "--base-variant", variant)
+    standin.provide_bases(dockerfile)
+    images.append(tag)
+    harness.build(project.root, tag)
+
+    container = harness.run(tag, project.env)
+    containers.append(container)
+    harness.wait_ready(container)
+    for command in filter(None, [project.release]):
+        done = harness.exec_(container, *command, timeout=300)
+        assert done.returncode == 0, f"{' '.join(command)} failed:\n{done.stdout}{done.stderr}"
+
+    page = harness.get(container.url(project.page), headers=headers)
+    assert page.status == 200, (
+        f"GET {project.page} -> {page.status}:\n{page.body[:400]!r}\n{harness.logs(container)}"
+    )
+    if project.static:
+        static = harness.get(container.url(project.static))
+        assert static.status == 200, f"GET {project.static} -> {static.status}"
+        assert static.body.decode() == projects.STATIC_BODY
+    for module in project.imports:
+        done = harness.exec_(container, "python", "-c", f"import {module}")
+        assert done.returncode == 0, f"import {module} failed at run time:\n{done.stderr}"
+
+    uid = harness.exec_(container, "id", "-u")
+    assert uid.stdout.strip() == UID, f"runs as UID {uid.stdout.strip()}, not {UID}"
+    server_uid = harness.exec_(container, "sh", "-c", "stat -c %u /proc/1")
+    assert server_uid.stdout.strip() == UID, "PID 1 (the server) is not the app user"
+
+    healthy, output = harness.healthcheck(container)
+    assert healthy, f"HEALTHCHECK failed: {output}"
+
+    seconds = harness.stop(container)
+    assert seconds < PROMPT_STOP_SECONDS, (
+        f"podman stop took {seconds:.1f}s: SIGTERM did not reach the server\n"
+        + harness.logs(container)
+    )
+    return page
+
+
+MAKERS: dict[str, Callable[[Path], projects.Project]] = {
+    "startproject-pip": projects.pip_startproject,
+    "wagtail": projects.wagtail_project,
+    "poetry-whitenoise": projects.poetry_project,
+    "uv-lock-subdir": projects.uv_subdir_project,
+    "pdm": projects.pdm_project,
+    "psycopg2-mysqlclient-from-source": projects.source_builds_project,
+    "channels-asgi": projects.channels_project,
+    "npm-frontend": projects.npm_frontend_project,
+}
+
+
+@pytest.mark.parametrize("name", list(MAKERS))
+def test_generated_image_builds_and_serves(
+    name: str,
+    tmp_path: Path,
+    unique_tag: str,
+    images: list[str],
+    containers: list[harness.Container],
+) -> None:
+    project = MAKERS[name](tmp_path / name)
+    build_and_probe(project, unique_tag, images, containers)
+
+
+def test_translations_are_compiled_into_the_image(
+    tmp_path: Path,
+    unique_tag: str,
+    images: list[str],
+    containers: list[harness.Container],
+) -> None:
+    """A Pipenv project whose .po file is compiled at build: French visitors get French."""
+    project = projects.pipenv_translations_project(tmp_path / "pipenv")
+    page = build_and_probe(
+        project, unique_tag, images, containers, headers={"Accept-Language": "fr"}
+    )
+    assert page.body.decode() == "Bonjour depuis le conteneur"

@@ -1,0 +1,41 @@
+"""The stand-in bases answer to the exact names a generated Dockerfile asks for (no podman needed)."""
+
+from __future__ import annotations
+
+import pytest
+import standin
+
+DOCKERFILE = """\
+# syntax=docker/dockerfile:1
+ARG PYTHON_VERSION=3.11.17
+ARG NODE_MAJOR=24
+
+FROM node:${NODE_MAJOR}-slim AS assets
+RUN npm ci
+
+FROM python:${PYTHON_VERSION}-slim-bookworm AS build
+COPY --from=ghcr.io/astral-sh/uv:0.9 /uv /uvx /bin/
+
+FROM python:${PYTHON_VERSION}-slim-bookworm AS runtime
+COPY --from=build /opt/venv /opt/venv
+COPY --from=assets /src/dist /app/dist
+"""
+
+
+def test_from_images_substitutes_arg_defaults_and_skips_stages() -> None:
+    refs = [(i.ref, i.line) for i in standin.from_images(DOCKERFILE)]
+    assert refs == [
+        ("node:24-slim", 5),
+        ("python:3.11.17-slim-bookworm", 8),
+        ("ghcr.io/astral-sh/uv:0.9", 9),
+        ("python:3.11.17-slim-bookworm", 11),
+    ]
+
+
+@pytest.mark.parametrize(
+    "ref",
+    ["python:3.12.7-slim-bookworm", "python:3.11-slim-trixie", "python:3.10-slim", "redis:7"],
+)
+def test_no_stand_in_for_a_python_debian_does_not_ship(ref: str) -> None:
+    with pytest.raises(standin.StandinError, match="no stand-in"):
+        standin.standin_for(ref)
