@@ -11,8 +11,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from conftest import write_tree
 from fake_github import TOKEN, FakeGitHub
+from helpers import write_tree
 
 from generator import action
 from generator.facts import (

@@ -13,7 +13,7 @@ import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from conftest import run_tool, tool
+from tools import run_tool, tool
 
 RUNTIME_ENV = {"SECRET_KEY": "e2e-not-secret-" + "x" * 40, "ALLOWED_HOSTS": "127.0.0.1,localhost"}
 STATIC_BODY = "body { color: rebeccapurple; }\n"

@@ -13,7 +13,7 @@ import harness
 import projects
 import pytest
 import standin
-from conftest import generate
+from tools import generate
 
 pytestmark = pytest.mark.e2e
 

@@ -1,0 +1,81 @@
+"""Project tools for the end-to-end suite (django-admin, wagtail, uv, poetry, pipenv, pdm) in cached
+venvs, and the generator's CLI. A plain module, not conftest: the unit tests' conftest would
+shadow it under that name when the whole suite runs.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import standin
+
+REPO = Path(__file__).resolve().parents[2]
+TOOLS = standin.CACHE / "tools"
+# tool command -> (its own venv, what it needs from PyPI). Separate venvs: poetry, pdm and pipenv
+# pin different versions of shared libraries (hishel, httpx). Django stays below 6 so the projects
+# run on the Python 3.11 stand-in.
+TOOL_PACKAGES = {
+    "django-admin": ("django", ["django>=5.2,<6", "wagtail"]),
+    "wagtail": ("django", ["django>=5.2,<6", "wagtail"]),
+    "uv": ("uv", ["uv"]),
+    "poetry": ("poetry", ["poetry"]),
+    "pipenv": ("pipenv", ["pipenv"]),
+    # pdm 2.29 calls hishel.SyncSqliteStorage, which hishel 2.0 removed.
+    "pdm": ("pdm", ["pdm", "hishel<2"]),
+}
+
+
+def _pip_install(venv: Path, packages: list[str]) -> None:
+    if not (venv / "bin/python").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    for _attempt in range(3):
+        proc = subprocess.run(
+            [str(venv / "bin/pip"), "install", "-q", *packages],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if proc.returncode == 0:
+            return
+    raise RuntimeError(f"pip install {packages} failed 3 times:\n{proc.stderr[-2000:]}")
+
+
+def tool(name: str) -> str:
+    """Path of a project tool (django-admin, wagtail, uv, ...) installed in a cached venv."""
+    venv_name, packages = TOOL_PACKAGES[name]
+    venv = TOOLS / venv_name
+    path = venv / "bin" / name
+    if not path.exists():
+        _pip_install(venv, packages)
+    return str(path)
+
+
+def run_tool(*cmd: str, cwd: Path, env: dict[str, str] | None = None) -> str:
+    """Run a project tool; raise with its output when it fails (tried 3 times: lockers fetch)."""
+    bin_dir = str(Path(cmd[0]).parent) if "/" in cmd[0] else ""
+    full_env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", **(env or {})}
+    for _attempt in range(3):
+        proc = subprocess.run(
+            list(cmd), cwd=cwd, env=full_env, capture_output=True, text=True, check=False
+        )
+        if proc.returncode == 0:
+            return proc.stdout
+    raise RuntimeError(
+        f"{' '.join(cmd)} failed 3 times:\n{proc.stdout[-1500:]}{proc.stderr[-3000:]}"
+    )
+
+
+def generate(project: Path, *flags: str) -> Path:
+    """Run the real CLI on PROJECT (FLAGS choose a Python a stand-in provides); the Dockerfile."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "generator", "generate", str(project), *flags],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, f"generate failed ({proc.returncode}):\n{proc.stderr}"
+    return project / "Dockerfile"
