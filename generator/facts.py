@@ -189,6 +189,7 @@ class Frontend:
     lockfile: str | None
     build_script: str  # the package.json script name, normally "build"
     node_version: str | None  # from .nvmrc / .node-version / engines.node
+    node_version_source: str | None  # the file that states it
     output_dir: str | None  # where the build writes, when it can be read
     evidence: tuple[Evidence, ...] = ()
 
@@ -199,6 +200,7 @@ class Frontend:
             "lockfile": self.lockfile,
             "build_script": self.build_script,
             "node_version": self.node_version,
+            "node_version_source": self.node_version_source,
             "output_dir": self.output_dir,
         }
 

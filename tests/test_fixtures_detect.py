@@ -310,7 +310,8 @@ CASES: dict[str, dict[str, Any]] = {
         "node.node_version": "20",
         # esbuild --outfile=static/dist/main.js also writes main.css beside it: the directory.
         "node.output_dir": "static/dist",
-        "warnings": [],
+        # .nvmrc says 20, past its end of life in April 2026.
+        "warnings": [(".nvmrc", ["Node 20", "end of life"])],
     },
     "s3_storage": {
         **_startproject("media_site"),

@@ -43,3 +43,18 @@ def test_broken_package_json_is_a_warning(make_tree):
     diags = Diagnostics()
     assert detect_frontend(LocalTree(root), ".", diags) is None
     assert diags.items[0].file == "package.json" and diags.items[0].line == 1
+
+
+def test_node_version_source_and_end_of_life_warning(make_tree):
+    from datetime import date
+
+    from generator.detect.frontend import node_eol_warning
+
+    root = make_tree(
+        {"package.json": json.dumps({"scripts": {"build": "vite build"}}), ".node-version": "22\n"}
+    )
+    fe = detect_frontend(LocalTree(root), ".", Diagnostics())
+    assert (fe.node_version, fe.node_version_source) == ("22", ".node-version")
+    assert node_eol_warning("22", date(2026, 11, 24)) is None
+    assert "Node 20 reached end of life on 2026-04-30" in node_eol_warning("20", date(2026, 11, 24))
+    assert node_eol_warning("99", date(2026, 11, 24)) is None  # unknown: no guess

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from generator.detect.django_project import choice_reason, find_projects, read_settings
-from generator.detect.frontend import detect_frontend
+from generator.detect.frontend import detect_frontend, node_eol_warning
 from generator.detect.manifests import declares_django, detect_dependencies
 from generator.detect.python_version import debian_codename, detect_python, eol_warning
 from generator.detect.server import detect_server
@@ -141,6 +141,9 @@ def detect(
     frontend = detect_frontend(tree, chosen.project_dir, diags)
     if frontend:
         evidence.extend(frontend.evidence)
+        node_eol = node_eol_warning(frontend.node_version, today or date.today())
+        if node_eol:
+            diags.warn(node_eol, frontend.node_version_source)
 
     collectstatic, static_evidence = _collectstatic(settings, diags)
     evidence.extend(static_evidence)

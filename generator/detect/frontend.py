@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import tomllib
+from datetime import date
+from importlib import resources
 
 from generator.detect._read import join, load_json, parent_dirs
 from generator.facts import Diagnostics, Evidence, Frontend
@@ -44,12 +47,14 @@ def detect_frontend(tree: SourceTree, project_dir: str, diags: Diagnostics) -> F
             output = output.rsplit("/", 1)[0] if "/" in output else None
         if output and (output.startswith("/") or ".." in output.split("/")):
             output = None
+        node = _node_version(tree, directory, data, diags)
         return Frontend(
             directory=directory,
             manager=manager,
             lockfile=lockfile,
             build_script=script,
-            node_version=_node_version(tree, directory, data, diags),
+            node_version=node[0] if node else None,
+            node_version_source=node[1] if node else None,
             output_dir=join(directory, output) if output else None,
             evidence=(
                 Evidence(
@@ -63,16 +68,31 @@ def detect_frontend(tree: SourceTree, project_dir: str, diags: Diagnostics) -> F
     return None
 
 
+def node_eol_warning(major: str | None, today: date) -> str | None:
+    """A warning when Node `major` is past its end of life on `today` (data/node_releases.toml)."""
+    if major is None:
+        return None
+    text = resources.files("generator.data").joinpath("node_releases.toml").read_text("utf-8")
+    eol = tomllib.loads(text)["eol"].get(major)
+    if eol is None or today <= date.fromisoformat(eol):
+        return None
+    return (
+        f"Node {major} reached end of life on {eol} (nodejs.org/en/about/previous-releases): the "
+        "asset stage builds with an unsupported Node; move the project to an LTS line"
+    )
+
+
 def _node_version(
     tree: SourceTree, directory: str, package: dict, diags: Diagnostics
-) -> str | None:
+) -> tuple[str, str] | None:
+    """(major, file that states it), or None when the project states no exact major."""
     for name in (".nvmrc", ".node-version"):
         text = tree.read_text(join(directory, name))
         if text:
             value = text.strip().splitlines()[0].strip().lstrip("v") if text.strip() else ""
             match = re.match(r"^(\d+)(?:\.\d+){0,2}$", value)
             if match:
-                return match.group(1)
+                return match.group(1), join(directory, name)
             if value:
                 diags.warn(
                     f"node version {value!r} is not a number; using the default",
@@ -84,7 +104,7 @@ def _node_version(
         # Only an exact major ("20", "20.x", "20.11.1") is a choice; a range like ">=18" is not.
         match = re.match(r"^\s*v?(\d+)(?:\.[\dx*]+){0,2}\s*$", engines["node"])
         if match:
-            return match.group(1)
+            return match.group(1), join(directory, "package.json")
     return None
 
 
