@@ -5,6 +5,7 @@ Pure functions over what the run produced; nothing here decides what goes in a D
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -41,9 +42,20 @@ class RunReport:
     pull: PublishResult | None = None
 
 
+def inline(text: object) -> str:
+    """Repository-derived text made inert in markdown: no HTML, no @mentions, one line.
+
+    Values come from a stranger's repository when the action runs as a PR bot; a setting such
+    as "@org/everyone" must not notify anybody, nor raw HTML render.
+    """
+    out = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    out = re.sub(r"@(?=\w)", "@\u200b", out)
+    return out.replace("\r", " ").replace("\n", " ").strip()
+
+
 def cell(text: object) -> str:
     """Text safe inside a markdown table cell."""
-    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").strip()
+    return inline(str(text).replace("\\", "\\\\").replace("|", "\\|"))
 
 
 def _where(file: str | None, line: int | None, link: Linker | None) -> str:
@@ -103,13 +115,15 @@ def decision_log(decisions: Sequence[Evidence], link: Linker | None = None) -> s
 
 def _warning_item(w: Diagnostic, link: Linker | None) -> str:
     where = _where(w.file, w.line, link)
-    return f"- {where}: {w.message}" if where else f"- {w.message}"
+    return f"- {where}: {inline(w.message)}" if where else f"- {inline(w.message)}"
 
 
 def _diff_block(diff: str) -> str:
     if len(diff) > MAX_DIFF_CHARS:
         diff = diff[:MAX_DIFF_CHARS] + "\n… (diff truncated)"
-    fence = "````" if "```" in diff else "```"
+    # A fence longer than any run of backticks inside, so the diff cannot close it.
+    longest = max((len(run) for run in re.findall(r"`+", diff)), default=0)
+    fence = "`" * max(3, longest + 1)
     return f"{fence}diff\n{diff.rstrip()}\n{fence}"
 
 

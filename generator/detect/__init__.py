@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -125,7 +127,7 @@ def detect(
         )
     )
 
-    settings = read_settings(tree, chosen, diags)
+    settings = _safe_names(read_settings(tree, chosen, diags), diags)
     evidence.extend(settings.evidence)
     python = detect_python(tree, chosen.project_dir, deps, django_version, diags)
     evidence.extend(python.evidence)
@@ -198,6 +200,35 @@ def detect(
         warnings=tuple(diags.items),
         evidence=tuple(evidence),
     )
+
+
+# A dotted module path, optionally ":attribute": what Django and the servers accept. Anything
+# else (a newline, quotes, shell syntax) must not reach a Dockerfile or a pull request body.
+_MODULE_PATH = re.compile(
+    r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*(:[A-Za-z_][A-Za-z0-9_]*)?$"
+)
+
+
+def _safe_names(settings: SettingsFacts, diags: Diagnostics) -> SettingsFacts:
+    """Settings facts with every module path checked; an odd value is dropped with a warning."""
+    changes: dict[str, None] = {}
+    for name in (
+        "settings_module",
+        "production_settings_module",
+        "wsgi_application",
+        "asgi_application",
+        "celery_app",
+    ):
+        value = getattr(settings, name)
+        if value is not None and not _MODULE_PATH.match(value):
+            changes[name] = None
+            where = next((e for e in settings.evidence if e.fact == name), None)
+            diags.warn(
+                f"{name} {value[:60]!r} is not a Python module path; ignored",
+                where.file if where else None,
+                where.line if where else None,
+            )
+    return replace(settings, **changes) if changes else settings
 
 
 def _non_django_manage_py(tree: SourceTree) -> str | None:
