@@ -17,13 +17,11 @@ from __future__ import annotations
 import fnmatch
 import re
 import shlex
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from pathlib import PurePosixPath
 
-from generator import __version__
+from generator import __version__, data
 from generator.facts import Evidence, ProjectFacts, Requirement
 from generator.options import Options
 
@@ -95,14 +93,12 @@ class BuildPlan:
 
 @lru_cache(maxsize=1)
 def _tools() -> dict:
-    text = resources.files("generator.data").joinpath("tools.toml").read_text(encoding="utf-8")
-    return tomllib.loads(text)
+    return data.load("tools.toml")
 
 
 @lru_cache(maxsize=1)
 def _build_env_rules() -> tuple[dict, ...]:
-    text = resources.files("generator.data").joinpath("build_env.toml").read_text(encoding="utf-8")
-    return tuple(tomllib.loads(text)["var"])
+    return tuple(data.load("build_env.toml")["var"])
 
 
 def tool_pin(name: str) -> str:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from datetime import date
-from importlib import resources
 
+from generator import data
 from generator.detect._read import join, load_json, parent_dirs
 from generator.facts import Diagnostics, Evidence, Frontend
 from generator.source import SourceTree
@@ -72,8 +71,7 @@ def node_eol_warning(major: str | None, today: date) -> str | None:
     """A warning when Node `major` is past its end of life on `today` (data/node_releases.toml)."""
     if major is None:
         return None
-    text = resources.files("generator.data").joinpath("node_releases.toml").read_text("utf-8")
-    eol = tomllib.loads(text)["eol"].get(major)
+    eol = data.load("node_releases.toml")["eol"].get(major)
     if eol is None or today <= date.fromisoformat(eol):
         return None
     return (

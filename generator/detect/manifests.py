@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import posixpath
 import re
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import cache
-from importlib import resources
 from typing import Any
 
+from generator import data
 from generator.detect._read import join, load_toml, parent_dirs
 from generator.detect.manifests_declared import (
     Declared,
@@ -50,8 +49,7 @@ class _Names:
 
 @cache
 def _names() -> _Names:
-    text = resources.files("generator.data").joinpath("manifest_names.toml").read_text("utf-8")
-    raw = tomllib.loads(text)
+    raw = data.load("manifest_names.toml")
     return _Names(**{key: frozenset(raw[key]) for key in _Names.__dataclass_fields__})
 
 

@@ -16,15 +16,14 @@ from __future__ import annotations
 
 import calendar
 import re
-import tomllib
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from importlib import resources
 
 from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
 
+from generator import data
 from generator.detect._read import parent_dirs
 from generator.detect.constraints import admits, minor_of, parse_pin, to_specifier
 from generator.detect.python_sources import find_python_sources, pin_rank
@@ -76,7 +75,7 @@ class DjangoSeries:
 
 @lru_cache(maxsize=1)
 def _releases() -> dict[str, PythonRelease]:
-    raw = tomllib.loads(_data_text("python_releases.toml"))
+    raw = data.load("python_releases.toml")
     rows = [
         PythonRelease(
             minor=row["minor"],
@@ -93,7 +92,7 @@ def _releases() -> dict[str, PythonRelease]:
 
 @lru_cache(maxsize=1)
 def _django_table() -> tuple[DjangoSeries, ...]:
-    raw = tomllib.loads(_data_text("django_python.toml"))
+    raw = data.load("django_python.toml")
     rows = [
         DjangoSeries(
             django=Version(row["django"]),
@@ -104,10 +103,6 @@ def _django_table() -> tuple[DjangoSeries, ...]:
         for row in raw["release"]
     ]
     return tuple(sorted(rows, key=lambda r: r.django))
-
-
-def _data_text(name: str) -> str:
-    return resources.files("generator.data").joinpath(name).read_text(encoding="utf-8")
 
 
 def supported_minors() -> list[str]:
@@ -608,9 +603,8 @@ def _next_minor(minor: str) -> str:
 @lru_cache(maxsize=1)
 def _eol_table() -> dict[str, date]:
     # Dates live with the other per-minor facts (cited there, from devguide.python.org/versions).
-    text = resources.files("generator.data").joinpath("python_releases.toml").read_text("utf-8")
     table: dict[str, date] = {}
-    for row in tomllib.loads(text).get("python", []):
+    for row in data.load("python_releases.toml").get("python", []):
         eol = str(row.get("eol", ""))
         parts = [int(p) for p in eol.split("-") if p.isdigit()]
         if len(parts) == 3:

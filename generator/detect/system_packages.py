@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from packaging.markers import InvalidMarker, Marker, UndefinedComparison, UndefinedEnvironmentName
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
+from generator import data
 from generator.facts import Dependencies, Evidence, Requirement, SettingsFacts, SystemPackage
 
 DATA_SOURCE = "generator/data/system_packages.toml"
@@ -35,9 +34,7 @@ class _Rule:
 
 @cache
 def _rules() -> tuple[_Rule, ...]:
-    raw = tomllib.loads(
-        resources.files("generator.data").joinpath("system_packages.toml").read_text()
-    )
+    raw = data.load("system_packages.toml")
     rules = []
     for row in raw["package"]:
         rules.append(
