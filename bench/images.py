@@ -1,10 +1,10 @@
 """Benchmark: our generated Dockerfile against the seed Dockerfile (facts.md §1), built with podman.
 
-For a `django-admin startproject` project and a `wagtail start` project, on the same stand-in
-`python:*-slim-bookworm` base, it prints image size added over the base, cold build time (no layer
+For the example project (examples/mysite), a `django-admin startproject` project and a
+`wagtail start` project, on the same stand-in `python:*-slim-*` base, it prints image size added over the base, cold build time (no layer
 cache) and rebuild time after a one-line code change, side by side with ratios (seed / ours).
 
-    python bench/images.py [startproject] [wagtail]
+    python bench/images.py [example] [startproject] [wagtail]
 
 Figures, not a timed test: they vary with the network and the machine. Targets from issue 6:
 rebuild at least 5x faster than the seed, added size at least 3x smaller.
@@ -93,6 +93,7 @@ def _ratio(seed: float, ours: float) -> str:
 def main(argv: list[str]) -> int:
     """Run the benchmark for the named projects and print the table."""
     cases = {
+        "example": (projects.example_project, "mysite/urls.py"),
         "startproject": (projects.pip_startproject, "mysite/urls.py"),
         "wagtail": (projects.wagtail_project, "home/models.py"),
     }

@@ -104,6 +104,12 @@ def pip_startproject(root: Path) -> Project:
     return Project(root)
 
 
+def example_project(root: Path) -> Project:
+    """examples/mysite, the project the README's first command runs on, as shipped."""
+    shutil.copytree(Path(__file__).resolve().parents[2] / "examples" / "mysite", root)
+    return Project(root, env=RUNTIME_ENV)
+
+
 def wagtail_project(root: Path) -> Project:
     """`wagtail start mysite`, with its own Dockerfile removed (we write ours)."""
     root.mkdir(parents=True)

@@ -73,6 +73,7 @@ def build_and_probe(
 
 MAKERS: dict[str, Callable[[Path], projects.Project]] = {
     "startproject-pip": projects.pip_startproject,
+    "example-mysite": projects.example_project,
     "wagtail": projects.wagtail_project,
     "poetry-whitenoise": projects.poetry_project,
     "uv-lock-subdir": projects.uv_subdir_project,
