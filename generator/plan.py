@@ -701,6 +701,17 @@ def _poetry(ctx: _Context, copy_inputs: tuple[Instruction, ...]) -> _Install:
 
 def _pipenv(ctx: _Context, copy_inputs: tuple[Instruction, ...]) -> _Install:
     deps = ctx.facts.dependencies
+    if not deps.lockfile and deps.install_file:
+        # No Pipfile.lock, but a pinned requirements file made from the Pipfile (`pipenv
+        # requirements`): installing it is exact, where `pipenv install` would resolve anew.
+        ctx.decide(
+            "install",
+            deps.install_file,
+            None,
+            f"no Pipfile.lock: the pinned {deps.install_file} is installed with pip instead of "
+            "resolving the Pipfile at build time",
+        )
+        return _pip(ctx, copy_inputs)
     env = (("PIPENV_VERBOSITY", "-1"),)
     categories = ""
     if deps.groups:

@@ -509,3 +509,15 @@ def test_apt_uses_one_locked_cache_mount_per_run():
     runs = [r for r in text.split("\nRUN ") if "apt-get update" in r]
     assert len(runs) == 2  # build and runtime stages
     assert all(r.count("sharing=locked") == 1 for r in runs)
+
+
+def test_pipenv_without_lock_installs_the_pinned_requirements_file_with_pip():
+    d = replace(
+        deps("pipenv"),
+        lockfile=None,
+        install_file="requirements.txt",
+        install_inputs=("Pipfile", "requirements.txt"),
+    )
+    text = dockerfile(facts(dependencies=d))
+    assert "pip install -r requirements.txt" in text
+    assert "pipenv install" not in text and "pip install pipenv" not in text
