@@ -15,7 +15,6 @@ from generator.detect.python_version import debian_codename, detect_python, eol_
 from generator.detect.server import detect_server
 from generator.detect.system_packages import detect_system_packages
 from generator.facts import (
-    Dependencies,
     Diagnostics,
     DjangoVersion,
     Evidence,
@@ -281,4 +280,4 @@ def _where(file: str | None, line: int | None) -> str | None:
     return f"{file}:{line}" if line else file
 
 
-__all__ = ["Dependencies", "detect", "detect_path"]
+__all__ = ["detect", "detect_path"]
