@@ -21,7 +21,7 @@ from packaging.version import InvalidVersion, Version
 
 from generator.detect import constraints
 from generator.detect._read import load_json, load_toml, parse_python
-from generator.detect.manifests_pip import read_requirements
+from generator.detect.manifests_pip import from_packaging, read_requirements
 from generator.facts import Diagnostics, Requirement
 from generator.source import SourceTree
 
@@ -119,24 +119,7 @@ def pep508(
         reason = str(exc).splitlines()[0] if str(exc) else "invalid"
         diags.warn(f"'{value[:80]}' is not a valid requirement ({reason}); skipped", path, line)
         return None
-    return _from_pkg(req, path, line)
-
-
-def _from_pkg(req: PkgRequirement, path: str, line: int | None) -> Requirement:
-    specs = list(req.specifier)
-    pinned = None
-    if len(specs) == 1 and specs[0].operator in ("==", "===") and "*" not in specs[0].version:
-        pinned = specs[0].version
-    return Requirement(
-        name=canonicalize_name(req.name),
-        specifier=constraints.readable(req.specifier),
-        extras=tuple(sorted(req.extras)),
-        marker=str(req.marker) if req.marker else None,
-        url=req.url,
-        file=path,
-        line=line,
-        resolved=pinned,
-    )
+    return from_packaging(req, path, line)
 
 
 def _pep508_list(
@@ -447,7 +430,7 @@ def _cfg_list(raw: str, path: str, lines: _Lines, diags: Diagnostics) -> list[Re
             continue
         line = lines.find(re.escape(value))
         try:
-            out.append(_from_pkg(PkgRequirement(value), path, line))
+            out.append(from_packaging(PkgRequirement(value), path, line))
         except InvalidRequirement:
             diags.warn(f"'{value[:80]}' is not a valid requirement; skipped", path, line)
     return out
@@ -503,7 +486,7 @@ def _literal_reqs(node: ast.expr, path: str, diags: Diagnostics) -> list[Require
     for element in node.elts:
         if isinstance(element, ast.Constant) and isinstance(element.value, str):
             try:
-                out.append(_from_pkg(PkgRequirement(element.value), path, element.lineno))
+                out.append(from_packaging(PkgRequirement(element.value), path, element.lineno))
             except InvalidRequirement:
                 diags.warn(
                     f"'{element.value[:80]}' is not a valid requirement; skipped",

@@ -313,6 +313,11 @@ def _requirement(spec: str, path: str, line: int) -> Requirement | str | None:
         return _url_or_path(spec, path, line, str(exc).splitlines()[0] if str(exc) else "invalid")
     except Exception as exc:  # packaging is not meant to see hostile text; never crash on it
         return f"'{_short(spec)}' could not be read ({type(exc).__name__})"
+    return from_packaging(req, path, line)
+
+
+def from_packaging(req: PkgRequirement, path: str, line: int | None) -> Requirement:
+    """Our Requirement for a parsed one; an exact `==` pin is also its resolved version."""
     pinned = None
     specs = list(req.specifier)
     if len(specs) == 1 and specs[0].operator in ("==", "===") and "*" not in specs[0].version:
