@@ -851,3 +851,21 @@ def test_production_settings_without_secret_key_or_allowed_hosts_are_warned(tmp_
     messages = [(d.file, d.message) for d in diags.items]
     assert any(f == "mysite/settings_production.py" and "SECRET_KEY" in m for f, m in messages)
     assert any("ALLOWED_HOSTS" in m and "400" in m for _, m in messages)
+
+
+def test_asgi_application_in_a_package(tmp_path: Path) -> None:
+    # saleor: the ASGI stack lives in saleor/asgi/__init__.py, wrapped by middleware.
+    startproject(tmp_path)
+    (tmp_path / "mysite" / "asgi.py").unlink()
+    write(
+        tmp_path,
+        {
+            "mysite/asgi/__init__.py": (
+                "from django.core.asgi import get_asgi_application\n"
+                "application = get_asgi_application()\n"
+                "application = wrap(application)\n"
+            ),
+        },
+    )
+    _, facts, _ = detect(tmp_path)
+    assert facts is not None and facts.asgi_application == "mysite.asgi:application"

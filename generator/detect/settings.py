@@ -794,11 +794,13 @@ def _app_files(
     out: list[_AppFile] = []
     for directory in dirs:
         for kind in ("wsgi", "asgi"):
-            file = join(directory, f"{kind}.py")
-            if tree.is_file(file):
-                app = _read_app_file(tree, project_dir, file, kind)
-                if app is not None:
-                    out.append(app)
+            # A module, or a package (saleor keeps its ASGI stack in asgi/__init__.py).
+            for file in (join(directory, f"{kind}.py"), join(directory, f"{kind}/__init__.py")):
+                if tree.is_file(file):
+                    app = _read_app_file(tree, project_dir, file, kind)
+                    if app is not None:
+                        out.append(app)
+                        break
     return out
 
 
