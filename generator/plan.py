@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import PurePosixPath
 
 from generator import __version__, data
-from generator.facts import Evidence, ProjectFacts, Requirement
+from generator.facts import Evidence, ProjectFacts, Requirement, SystemPackage
 from generator.options import Options
 
 VENV = "/opt/venv"
@@ -138,7 +138,7 @@ def plan(facts: ProjectFacts, options: Options) -> BuildPlan:
     )
 
     settings_module = _settings_module(ctx)
-    apt_build, apt_runtime = _apt_packages(ctx)
+    apt_build, apt_runtime = _apt_packages(ctx, _system_packages(ctx, minor, variant))
     install = _install_steps(ctx, minimal=options.profile == "minimal")
     ignore = _dockerignore(ctx)
 
@@ -358,12 +358,48 @@ def _settings_module(ctx: _Context) -> str | None:
     return None
 
 
-def _apt_packages(ctx: _Context) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    facts, options = ctx.facts, ctx.options
-    for pkg in facts.system_packages:
+def _system_packages(ctx: _Context, minor: str, variant: str) -> tuple[SystemPackage, ...]:
+    """The detected system packages, looked up again when the image's Python or Debian release
+    differs from the detected one: wheels exist per Python, and Debian renames libraries."""
+    from generator.detect.system_packages import detect_system_packages
+
+    facts = ctx.facts
+    suite = next((s for s in ("trixie", "bookworm", "bullseye") if s in variant), None)
+    suite = suite or _codename(minor)
+    detected = facts.python.version if facts.python else None
+    if detected == minor and suite == _safe_codename(detected):
+        return facts.system_packages
+    packages, _ = detect_system_packages(
+        facts.dependencies, facts.settings, minor, suite, facts.compilemessages
+    )
+    ctx.decide(
+        "apt",
+        None,
+        None,
+        f"system packages looked up again for Python {minor} on Debian {suite} "
+        f"(detection assumed Python {detected} on {_safe_codename(detected)})",
+    )
+    return packages
+
+
+def _safe_codename(minor: str | None) -> str | None:
+    from generator.detect.python_version import debian_codename
+
+    try:
+        return debian_codename(minor) if minor else None
+    except ValueError:
+        return None
+
+
+def _apt_packages(
+    ctx: _Context, packages: tuple[SystemPackage, ...]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    options = ctx.options
+    for pkg in packages:
         ctx.decide(f"apt {pkg.stage}", None, None, f"{pkg.name}: {pkg.because} ({pkg.source})")
-    build = list(facts.packages("build"))
-    runtime = list(facts.packages("runtime"))
+    build = sorted({p.name for p in packages if p.stage == "build"})
+    runtime = sorted({p.name for p in packages if p.stage == "runtime"})
+    facts = ctx.facts
     if _compiles_messages(ctx) and "gettext" not in build:
         build.append("gettext")
         ctx.decide("apt build", None, None, "gettext: compilemessages runs msgfmt at build time")

@@ -521,3 +521,22 @@ def test_pipenv_without_lock_installs_the_pinned_requirements_file_with_pip():
     text = dockerfile(facts(dependencies=d))
     assert "pip install -r requirements.txt" in text
     assert "pipenv install" not in text and "pip install pipenv" not in text
+
+
+def test_system_packages_follow_the_debian_release_and_python_of_the_image():
+    from generator.detect.system_packages import detect_system_packages
+
+    reqs = (
+        Requirement("python-ldap", file="requirements.txt", line=2),
+        Requirement("pillow", "==9.0.0", resolved="9.0.0", file="requirements.txt", line=3),
+    )
+    d = deps(requirements=reqs)
+    detected, _ = detect_system_packages(d, SettingsFacts(), "3.12", "trixie", False)
+    f = facts(dependencies=d, system_packages=detected)
+    trixie = dockerfile(f)
+    assert "libldap2" in trixie and "libldap-2.5-0" not in trixie
+    bookworm = dockerfile(f, base_variant="slim-bookworm")
+    assert "libldap-2.5-0" in bookworm and "libldap2 " not in bookworm
+    # Pillow 9.0.0 has a wheel for 3.10 but not for 3.12: the compiler goes only where needed.
+    assert "libjpeg62-turbo-dev" in trixie
+    assert "libjpeg62-turbo-dev" not in dockerfile(f, python_version="3.10")
