@@ -664,28 +664,16 @@ def _uv(ctx: _Context, copy_inputs: tuple[Instruction, ...]) -> _Install:
         f"uv sync {frozen}{selection}: production dependencies from "
         + (deps.lockfile or "pyproject.toml (no uv.lock: resolved at build time)"),
     )
-    project: tuple[Instruction, ...] = ()
-    if deps.installs_project:
-        # --inexact keeps gunicorn if we added it; --no-editable puts the package in the venv.
-        project = (
-            _run(
-                f"uv sync {frozen}{selection} --no-editable --inexact",
-                mounts=mounts,
-                comment=("Install the project itself into the virtualenv.",),
-            ),
-        )
-    steps = _with_comment(
-        (*copy_inputs, sync),
-        "The manifests and lockfile first: a code change reuses the dependency layer.",
-    )
-    return _Install(
+    # --inexact keeps gunicorn if we added it; --no-editable puts the package in the venv.
+    return _manager_install(
+        ctx,
+        ("uv", "uv"),
         env,
-        _tool("uv", "uv installs the locked dependencies"),
-        steps,
-        project,
-        False,
-        deps.groups,
-        deps.extras,
+        copy_inputs,
+        sync,
+        ("The manifests and lockfile first: a code change reuses the dependency layer.",),
+        (f"uv sync {frozen}{selection} --no-editable --inexact", mounts),
+        "Install the project itself into the virtualenv.",
     )
 
 
@@ -709,29 +697,18 @@ def _poetry(ctx: _Context, copy_inputs: tuple[Instruction, ...]) -> _Install:
     if deps.manager_version == "1":
         why += "; the Poetry 1 layout ([tool.poetry.dev-dependencies]) is read by Poetry 2 too"
     ctx.decide("install", deps.lockfile or "pyproject.toml", None, why)
-    install = _run(f"poetry install {selection} --no-root", mounts=mounts)
-    project: tuple[Instruction, ...] = ()
-    if deps.installs_project:
-        project = (
-            _run(
-                f"poetry install {selection}",
-                mounts=mounts,
-                comment=("Install the project itself (its dependencies are already there).",),
-            ),
-        )
-    steps = _with_comment(
-        (*copy_inputs, install),
-        "Poetry installs into the active virtualenv (POETRY_VIRTUALENVS_CREATE=false);",
-        "the manifests first, so a code change reuses the dependency layer.",
-    )
-    return _Install(
+    return _manager_install(
+        ctx,
+        ("poetry", "Poetry"),
         env,
-        _tool("poetry", "Poetry installs the locked dependencies"),
-        steps,
-        project,
-        False,
-        deps.groups,
-        deps.extras,
+        copy_inputs,
+        _run(f"poetry install {selection} --no-root", mounts=mounts),
+        (
+            "Poetry installs into the active virtualenv (POETRY_VIRTUALENVS_CREATE=false);",
+            "the manifests first, so a code change reuses the dependency layer.",
+        ),
+        (f"poetry install {selection}", mounts),
+        "Install the project itself (its dependencies are already there).",
     )
 
 
@@ -763,20 +740,16 @@ def _pipenv(ctx: _Context, copy_inputs: tuple[Instruction, ...]) -> _Install:
         )
     ctx.decide("install", deps.lockfile or "Pipfile", None, why)
     mounts = (PIP_CACHE, "--mount=type=cache,target=/root/.cache/pipenv")
-    install = _run(command, mounts=mounts)
-    steps = _with_comment(
-        (*copy_inputs, install),
-        "pipenv installs into the active virtualenv (VIRTUAL_ENV);",
-        "Pipfile and Pipfile.lock first, so a code change reuses the dependency layer.",
-    )
-    return _Install(
+    return _manager_install(
+        ctx,
+        ("pipenv", "pipenv"),
         env,
-        _tool("pipenv", "pipenv installs the locked dependencies"),
-        steps,
-        (),
-        False,
-        deps.groups,
-        deps.extras,
+        copy_inputs,
+        _run(command, mounts=mounts),
+        (
+            "pipenv installs into the active virtualenv (VIRTUAL_ENV);",
+            "Pipfile and Pipfile.lock first, so a code change reuses the dependency layer.",
+        ),
     )
 
 
@@ -793,26 +766,44 @@ def _pdm(ctx: _Context, copy_inputs: tuple[Instruction, ...]) -> _Install:
         f"pdm install {selection}{frozen}: production dependencies"
         + (f" from {deps.lockfile}" if deps.lockfile else " (no pdm.lock: resolved at build time)"),
     )
-    install = _run(f"pdm install {selection}{frozen} --no-self", mounts=mounts)
-    project: tuple[Instruction, ...] = ()
-    if deps.installs_project:
-        project = (
-            _run(
-                f"pdm install {selection}{frozen} --no-editable",
-                mounts=mounts,
-                comment=("Install the project itself into the virtualenv.",),
-            ),
-        )
-    steps = _with_comment(
-        (*copy_inputs, install),
-        "PDM installs into the active virtualenv (VIRTUAL_ENV);",
-        "the manifests first, so a code change reuses the dependency layer.",
+    return _manager_install(
+        ctx,
+        ("pdm", "PDM"),
+        env,
+        copy_inputs,
+        _run(f"pdm install {selection}{frozen} --no-self", mounts=mounts),
+        (
+            "PDM installs into the active virtualenv (VIRTUAL_ENV);",
+            "the manifests first, so a code change reuses the dependency layer.",
+        ),
+        (f"pdm install {selection}{frozen} --no-editable", mounts),
+        "Install the project itself into the virtualenv.",
     )
+
+
+def _manager_install(
+    ctx: _Context,
+    tool: tuple[str, str],
+    env: tuple[tuple[str, str], ...],
+    copy_inputs: tuple[Instruction, ...],
+    install: Instruction,
+    comment: tuple[str, ...],
+    project: tuple[str, tuple[str, ...]] | None = None,
+    project_comment: str = "",
+) -> _Install:
+    """A lockfile manager's install: the tool (`tool` is its package and display name), the
+    manifests and the dependency install before the source, and, when the project is a package,
+    `project` (command, cache mounts) after it."""
+    deps = ctx.facts.dependencies
+    after: tuple[Instruction, ...] = ()
+    if project and deps.installs_project:
+        command, mounts = project
+        after = (_run(command, mounts=mounts, comment=(project_comment,)),)
     return _Install(
         env,
-        _tool("pdm", "PDM installs the locked dependencies"),
-        steps,
-        project,
+        _tool(tool[0], f"{tool[1]} installs the locked dependencies"),
+        _with_comment((*copy_inputs, install), *comment),
+        after,
         False,
         deps.groups,
         deps.extras,
