@@ -51,6 +51,15 @@ def parse_python(tree: SourceTree, path: str, diags: Diagnostics) -> ast.Module 
         return None
 
 
+def subtable(data: Any, *keys: str) -> dict[str, Any]:
+    """data[k1][k2]... when every level is a table, else {} (hostile files have odd types)."""
+    for key in keys:
+        if not isinstance(data, dict):
+            return {}
+        data = data.get(key)
+    return data if isinstance(data, dict) else {}
+
+
 def _line_from_message(message: str) -> int | None:
     # tomllib reports "... (at line 3, column 5)".
     marker = "at line "

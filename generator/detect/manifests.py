@@ -16,7 +16,7 @@ from functools import cache
 from typing import Any
 
 from generator import data
-from generator.detect._read import join, load_toml, parent_dirs
+from generator.detect._read import join, load_toml, parent_dirs, subtable
 from generator.detect.manifests_declared import (
     Declared,
     lock_versions,
@@ -227,13 +227,13 @@ def _classify(
 ) -> tuple[str | None, str | None, str]:
     """(manager, lockfile, why) for a pyproject.toml; manager None when it only configures tools."""
     tool = data.get("tool") if isinstance(data.get("tool"), dict) else {}
-    backend = _table(data, "build-system").get("build-backend")
+    backend = subtable(data, "build-system").get("build-backend")
     backend = backend if isinstance(backend, str) else ""
     for lock, manager in (("uv.lock", "uv"), ("poetry.lock", "poetry"), ("pdm.lock", "pdm")):
         if tree.is_file(join(directory, lock)):
             lock_path = join(directory, lock)
             return manager, lock_path, f"{lock_path} is the lockfile of {manager}"
-    poetry = _table(tool, "poetry")
+    poetry = subtable(tool, "poetry")
     if backend.startswith("poetry") or poetry.keys() & {
         "dependencies",
         "group",
@@ -257,16 +257,16 @@ def _installs_project(
     tree: SourceTree, directory: str, data: dict[str, Any], manager: str
 ) -> tuple[bool, str]:
     """Whether installing dependencies also installs the project as a package, and why."""
-    tool = _table(data, "tool")
-    if manager == "uv" and _table(tool, "uv").get("package") is False:
+    tool = subtable(data, "tool")
+    if manager == "uv" and subtable(tool, "uv").get("package") is False:
         return False, "[tool.uv] package = false: the project is not installed as a package"
-    if manager == "poetry" and _table(tool, "poetry").get("package-mode") is False:
+    if manager == "poetry" and subtable(tool, "poetry").get("package-mode") is False:
         return False, "[tool.poetry] package-mode = false: the project is not a package"
-    if manager == "pdm" and _table(tool, "pdm").get("distribution") is False:
+    if manager == "pdm" and subtable(tool, "pdm").get("distribution") is False:
         return False, "[tool.pdm] distribution = false: the project is not a package"
-    if manager == "uv" and _table(tool, "uv").get("package") is True:
+    if manager == "uv" and subtable(tool, "uv").get("package") is True:
         return True, "[tool.uv] package = true: the project is installed as a package"
-    if not _table(data, "build-system") and manager != "poetry":
+    if not subtable(data, "build-system") and manager != "poetry":
         return False, "no [build-system]: the project is not built as a package"
     package = _package_config(tree, directory, data)
     if package:
@@ -275,22 +275,22 @@ def _installs_project(
 
 
 def _package_config(tree: SourceTree, directory: str, data: dict[str, Any]) -> str | None:
-    tool = _table(data, "tool")
+    tool = subtable(data, "tool")
     explicit = {
-        "[tool.setuptools] packages": _table(tool, "setuptools").keys()
+        "[tool.setuptools] packages": subtable(tool, "setuptools").keys()
         & {"packages", "py-modules"},
-        "[tool.poetry] packages": _table(tool, "poetry").get("packages"),
-        "[tool.hatch.build.targets.wheel] packages": _table(
+        "[tool.poetry] packages": subtable(tool, "poetry").get("packages"),
+        "[tool.hatch.build.targets.wheel] packages": subtable(
             tool, "hatch", "build", "targets", "wheel"
         ).keys()
         & {"packages", "only-include"},
-        "[tool.pdm.build] includes": _table(tool, "pdm", "build").get("includes"),
-        "[tool.flit.module]": _table(tool, "flit", "module"),
+        "[tool.pdm.build] includes": subtable(tool, "pdm", "build").get("includes"),
+        "[tool.flit.module]": subtable(tool, "flit", "module"),
     }
     for label, value in explicit.items():
         if value:
             return label
-    name = _table(data, "project").get("name") or _table(tool, "poetry").get("name")
+    name = subtable(data, "project").get("name") or subtable(tool, "poetry").get("name")
     if isinstance(name, str) and name:
         module = re.sub(r"[-_.]+", "_", name).lower()
         for base in (directory, join(directory, "src")):
@@ -548,14 +548,6 @@ def _with_lock(reqs: Iterable[Requirement], versions: dict[str, str]) -> list[Re
 def _production_extra(name: str) -> bool:
     names = _names()
     return name.lower() in names.production_extras or name.lower() in names.production
-
-
-def _table(data: Any, *keys: str) -> dict[str, Any]:
-    for key in keys:
-        if not isinstance(data, dict):
-            return {}
-        data = data.get(key)
-    return data if isinstance(data, dict) else {}
 
 
 def _unique(items: Iterable[str]) -> list[str]:

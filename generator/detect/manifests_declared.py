@@ -20,7 +20,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from generator.detect import constraints
-from generator.detect._read import load_json, load_toml, parse_python
+from generator.detect._read import load_json, load_toml, parse_python, subtable
 from generator.detect.manifests_pip import from_packaging, read_requirements
 from generator.facts import Diagnostics, Requirement
 from generator.source import SourceTree
@@ -131,15 +131,6 @@ def _pep508_list(
     return tuple(r for r in reqs if r is not None)
 
 
-def _table(data: Any, *keys: str) -> dict[str, Any]:
-    """data[k1][k2]... when every level is a table, else {} (hostile files have odd types)."""
-    for key in keys:
-        if not isinstance(data, dict):
-            return {}
-        data = data.get(key)
-    return data if isinstance(data, dict) else {}
-
-
 # --- pyproject.toml ---------------------------------------------------------------------------
 
 
@@ -148,19 +139,19 @@ def pyproject_declared(
 ) -> Declared:
     """Everything a pyproject.toml declares: PEP 621, PEP 735 groups, Poetry, PDM and uv tables."""
     lines = _Lines(tree.read_text(path))
-    project = _table(data, "project")
+    project = subtable(data, "project")
     main = list(_pep508_list(project.get("dependencies"), path, lines, "project", diags))
     extras = {
         str(name): _pep508_list(values, path, lines, "project.optional-dependencies", diags)
-        for name, values in _table(project, "optional-dependencies").items()
+        for name, values in subtable(project, "optional-dependencies").items()
     }
-    groups = _dependency_groups(_table(data, "dependency-groups"), path, lines, diags)
+    groups = _dependency_groups(subtable(data, "dependency-groups"), path, lines, diags)
     dev_groups: set[str] = set()
     inputs: list[str] = []
     installs_project = False
 
     # setuptools reads `dependencies` from requirements files when it is dynamic.
-    dynamic = _table(data, "tool", "setuptools", "dynamic", "dependencies").get("file")
+    dynamic = subtable(data, "tool", "setuptools", "dynamic", "dependencies").get("file")
     if "dependencies" in (project.get("dynamic") or []) and dynamic:
         base = path.rsplit("/", 1)[0] if "/" in path else "."
         for name in [dynamic] if isinstance(dynamic, str) else list(dynamic):
@@ -170,25 +161,25 @@ def pyproject_declared(
                 inputs.extend(rset.files)
                 installs_project = installs_project or rset.installs_project
 
-    poetry = _table(data, "tool", "poetry")
+    poetry = subtable(data, "tool", "poetry")
     known = {r.name for r in main}
-    for req, optional in _poetry_table(
-        _table(poetry, "dependencies"), path, lines, "tool.poetry.dependencies", diags
+    for req, optional in _poetrytable(
+        subtable(poetry, "dependencies"), path, lines, "tool.poetry.dependencies", diags
     ):
         # Poetry 2 reads [tool.poetry.dependencies] only to refine [project] entries.
         if req.name in known:
             continue
         if optional:
-            for extra, names in _table(poetry, "extras").items():
+            for extra, names in subtable(poetry, "extras").items():
                 if isinstance(names, list) and req.name in {_canon(n) for n in names}:
                     extras[str(extra)] = (*extras.get(str(extra), ()), req)
         else:
             main.append(req)
-    if _table(poetry, "dev-dependencies"):
+    if subtable(poetry, "dev-dependencies"):
         groups["dev"] = tuple(
             req
-            for req, _ in _poetry_table(
-                _table(poetry, "dev-dependencies"),
+            for req, _ in _poetrytable(
+                subtable(poetry, "dev-dependencies"),
                 path,
                 lines,
                 "tool.poetry.dev-dependencies",
@@ -196,18 +187,18 @@ def pyproject_declared(
             )
         )
         dev_groups.add("dev")
-    for name, group in _table(poetry, "group").items():
+    for name, group in subtable(poetry, "group").items():
         section = f"tool.poetry.group.{name}.dependencies"
         reqs = tuple(
-            r for r, _ in _poetry_table(_table(group, "dependencies"), path, lines, section, diags)
+            r for r, _ in _poetrytable(subtable(group, "dependencies"), path, lines, section, diags)
         )
         groups[str(name)] = (*groups.get(str(name), ()), *reqs)
 
-    for name, values in _table(data, "tool", "pdm", "dev-dependencies").items():
+    for name, values in subtable(data, "tool", "pdm", "dev-dependencies").items():
         section = "tool.pdm.dev-dependencies"
         groups[str(name)] = _pep508_list(values, path, lines, section, diags)
         dev_groups.add(str(name))
-    uv_dev = _table(data, "tool", "uv").get("dev-dependencies")
+    uv_dev = subtable(data, "tool", "uv").get("dev-dependencies")
     if isinstance(uv_dev, list):
         groups["dev"] = (*groups.get("dev", ()), *_pep508_list(uv_dev, path, lines, None, diags))
         dev_groups.add("dev")
@@ -251,7 +242,7 @@ def _dependency_groups(
     return out
 
 
-def _poetry_table(
+def _poetrytable(
     table: dict[str, Any], path: str, lines: _Lines, section: str, diags: Diagnostics
 ) -> list[tuple[Requirement, bool]]:
     """(requirement, optional) per Poetry dependency entry, `python` itself left out."""
@@ -344,7 +335,7 @@ def pipfile_declared(tree: SourceTree, path: str, data: dict[str, Any]) -> Decla
     project = False
     for section in ("packages", "dev-packages"):
         reqs = []
-        for raw_name, value in _table(data, section).items():
+        for raw_name, value in subtable(data, section).items():
             name = str(raw_name)
             table = value if isinstance(value, dict) else {"version": value}
             url = _direct_url(table)
