@@ -473,11 +473,10 @@ def _check(inputs: ActionInputs, core: Any, options: Any, registry: Any) -> Outc
 
 def _refresh(inputs: ActionInputs, core: Any, options: Any, registry: Any) -> Outcome:
     """Move the committed Dockerfile's python base image to the newest patch release."""
-    import difflib
-
     from generator.detect import detect_path
     from generator.refresh import refresh_dockerfile
     from generator.registry import RegistryClient, RegistryError
+    from generator.write import unified_diff
 
     outcome = Outcome(detect_path(inputs.root))
     if not outcome.facts.django:
@@ -507,14 +506,7 @@ def _refresh(inputs: ActionInputs, core: Any, options: Any, registry: Any) -> Ou
     old = target.read_bytes().decode("utf-8", "surrogateescape")
     target.write_bytes(result.new_text.encode("utf-8", "surrogateescape"))
     _chown(target, inputs.workspace, _workspace_owner(inputs.workspace))
-    diff = "".join(
-        difflib.unified_diff(
-            old.splitlines(keepends=True),
-            result.new_text.splitlines(keepends=True),
-            f"a/{rel}",
-            f"b/{rel}",
-        )
-    )
+    diff = unified_diff(rel, old, result.new_text)
     outcome.files.append(FileReport(rel, "updated", f"{len(result.changes)} change(s)", diff))
     outcome.proposed[rel] = result.new_text
     return outcome

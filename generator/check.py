@@ -10,7 +10,6 @@ ours: `generator.review` says what it lacks instead.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +20,7 @@ from generator.refresh import scan
 from generator.render import HEADER_MARK
 from generator.review import Expected, Finding, review_dockerfile
 from generator.source import LocalTree
+from generator.write import unified_diff
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -75,7 +75,7 @@ def check(root: Path, options: Options | None = None) -> CheckResult:
             if not is_dockerfile and not dockerfile_ours:
                 findings.append(_no_dockerignore(name))
                 continue
-            diffs[name] = _diff(name, None, ours)
+            diffs[name] = unified_diff(name, None, ours)
             missing.append(name)
             continue
         committed = committed.replace("\r\n", "\n")
@@ -92,7 +92,7 @@ def check(root: Path, options: Options | None = None) -> CheckResult:
         adopted, tolerated = _adopt(committed, ours)
         notes.extend(f"{name}: {note}" for note in tolerated)
         if adopted != committed:
-            diffs[name] = _diff(name, committed, adopted)
+            diffs[name] = unified_diff(name, committed, adopted)
     return CheckResult(
         bool(diffs or findings), diffs, findings, handwritten, missing=missing, notes=notes
     )
@@ -178,10 +178,3 @@ def _adopt(committed: str, ours: str) -> tuple[str, list[str]]:
                 )
             lines[index] = original
     return "\n".join(lines), notes
-
-
-def _diff(name: str, old: str | None, new: str) -> str:
-    before = (old or "").splitlines(keepends=True)
-    after = new.splitlines(keepends=True)
-    fromfile = f"a/{name}" if old is not None else "/dev/null"
-    return "".join(difflib.unified_diff(before, after, fromfile, f"b/{name}"))

@@ -49,9 +49,9 @@ def write_one(
             old = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             old = path.read_bytes().decode("latin-1")
-    diff = _diff(name, old, content)
     if old == content:
         return WriteResult(name, "unchanged", "already up to date", "")
+    diff = unified_diff(name, old, content)
     if old is not None:
         ours = is_generated(old)
         if overwrite == "never" or (overwrite == "generated" and not ours):
@@ -71,7 +71,8 @@ def write_one(
     return WriteResult(name, status, reason, diff)
 
 
-def _diff(name: str, old: str | None, new: str) -> str:
+def unified_diff(name: str, old: str | None, new: str) -> str:
+    """A `git diff`-style patch of NAME from OLD (None: a new file) to NEW."""
     before = (old or "").splitlines(keepends=True)
     after = new.splitlines(keepends=True)
     fromfile = f"a/{name}" if old is not None else "/dev/null"
