@@ -610,42 +610,14 @@ def _database(databases: Any, where: tuple[str | None, int | None], facts: _Fact
     if isinstance(databases, FromEnv):
         facts.set("database", FROM_ENV, *where, "DATABASES is read from the environment")
         unset = databases.default
-        if isinstance(unset, dict) and isinstance(unset.get("default"), dict):
-            engine = unset["default"].get("ENGINE")
-            if isinstance(engine, str):
-                facts.set(
-                    "sqlite",
-                    _engine(engine) in ("sqlite3", "spatialite"),
-                    *where,
-                    f"when unset, the engine is {engine!r}",
-                )
-        # Production settings that take the database from the environment override a SQLite
-        # default in base settings: the image must not plan for a local database file.
-        facts.set("sqlite", False, *where, "the database is configured from the environment")
+        _sqlite_when_unset(unset.get("default") if isinstance(unset, dict) else None, where, facts)
         return
     if not isinstance(databases, dict):
         return
     default = databases.get("default")
     if isinstance(default, FromEnv):
         facts.set("database", FROM_ENV, *where, f"DATABASES['default'] from {_names(default)}")
-        url = default.default
-        if isinstance(url, dict) and isinstance(url.get("ENGINE"), str):
-            engine = url["ENGINE"]
-            facts.set(
-                "sqlite",
-                _engine(engine) in ("sqlite3", "spatialite"),
-                *where,
-                f"when unset, the engine is {engine!r}",
-            )
-        if isinstance(url, str) and "://" in url:
-            scheme = url.split("://", 1)[0].split("+", 1)[0].lower()
-            facts.set(
-                "sqlite",
-                scheme in ("sqlite", "spatialite"),
-                *where,
-                f"default database URL when unset: {url!r}",
-            )
-        facts.set("sqlite", False, *where, "the database is configured from the environment")
+        _sqlite_when_unset(default.default, where, facts)
         return
     if not isinstance(default, dict):
         return
@@ -659,6 +631,22 @@ def _database(databases: Any, where: tuple[str | None, int | None], facts: _Fact
         name = _describe(default.get("NAME"))
         if short in ("sqlite3", "spatialite") and name and name != FROM_ENV:
             facts.set("sqlite_path", name, *where, f"the SQLite database is {name!r}")
+
+
+def _sqlite_when_unset(fallback: Any, where: tuple[str | None, int | None], facts: _Facts) -> None:
+    """Whether a database read from the environment falls back to SQLite: the fallback is a
+    DATABASES entry ({"ENGINE": ...}) or a URL ("sqlite:///db.sqlite3"), when it can be read."""
+    if isinstance(fallback, dict) and isinstance(fallback.get("ENGINE"), str):
+        engine = fallback["ENGINE"]
+        sqlite = _engine(engine) in ("sqlite3", "spatialite")
+        facts.set("sqlite", sqlite, *where, f"when unset, the engine is {engine!r}")
+    elif isinstance(fallback, str) and "://" in fallback:
+        scheme = fallback.split("://", 1)[0].split("+", 1)[0].lower()
+        sqlite = scheme in ("sqlite", "spatialite")
+        facts.set("sqlite", sqlite, *where, f"default database URL when unset: {fallback!r}")
+    # Production settings that take the database from the environment override a SQLite
+    # default in base settings: the image must not plan for a local database file.
+    facts.set("sqlite", False, *where, "the database is configured from the environment")
 
 
 def _engine(engine: str) -> str:
