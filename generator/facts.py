@@ -22,6 +22,11 @@ class Evidence:
         return {"fact": self.fact, "file": self.file, "line": self.line, "why": self.why}
 
 
+def location(file: str, line: int | None) -> str:
+    """ "file:line", or just the file when the line is not known."""
+    return f"{file}:{line}" if line else file
+
+
 @dataclass(frozen=True)
 class Diagnostic:
     """A warning about the input: a file that could not be read, a conflict between sources."""
@@ -31,10 +36,7 @@ class Diagnostic:
     line: int | None = None
 
     def __str__(self) -> str:
-        where = self.file or ""
-        if self.file and self.line:
-            where += f":{self.line}"
-        return f"{where}: {self.message}" if where else self.message
+        return f"{location(self.file, self.line)}: {self.message}" if self.file else self.message
 
 
 class Diagnostics:

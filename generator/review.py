@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
-from generator.facts import ProjectFacts
+from generator.facts import ProjectFacts, location
 from generator.options import SERVERS
 from generator.refresh import ImageUse, parse_reference, parse_tag, scan
 from generator.refresh import instructions as logical_instructions
@@ -263,11 +263,11 @@ def _python_disagreement(minor: str, facts: ProjectFacts, expected: Expected) ->
         want = _minor(choice.version)
         if want == minor:
             return None
-        pin = next((p for p in pins if _where(p.file, p.line) == choice.source), pins[0])
-        return f"{_where(pin.file, pin.line)} says {pin.value}"
+        pin = next((p for p in pins if location(p.file, p.line) == choice.source), pins[0])
+        return f"{location(pin.file, pin.line)} says {pin.value}"
     for source in choice.candidates:
         if not _admits(source.specifier, minor):
-            return f"{_where(source.file, source.line)} requires Python {source.value}"
+            return f"{location(source.file, source.line)} requires Python {source.value}"
     django = facts.django_version
     if django is not None and django.resolved:
         from generator.detect.python_version import django_supported_pythons

@@ -20,6 +20,7 @@ from generator.facts import (
     Evidence,
     ProjectFacts,
     SettingsFacts,
+    location,
 )
 from generator.source import LocalTree, SourceTree
 
@@ -104,7 +105,7 @@ def detect(
         django_version = DjangoVersion(
             spec=django_req.specifier or "*",
             resolved=django_req.resolved,
-            source=_where(django_req.file, django_req.line),
+            source=location(django_req.file, django_req.line) if django_req.file else None,
         )
     else:
         first = django_decls[0]
@@ -115,7 +116,7 @@ def detect(
             first.line,
         )
         django_version = DjangoVersion(
-            spec="*", resolved=None, source=_where(first.file, first.line)
+            spec="*", resolved=None, source=location(first.file, first.line) if first.file else None
         )
     evidence.append(
         Evidence(
@@ -272,12 +273,6 @@ def _collectstatic(settings: SettingsFacts, diags: Diagnostics) -> tuple[bool, l
             f"staticfiles is installed and STATIC_ROOT is {settings.static_root}",
         )
     ]
-
-
-def _where(file: str | None, line: int | None) -> str | None:
-    if file is None:
-        return None
-    return f"{file}:{line}" if line else file
 
 
 __all__ = ["detect", "detect_path"]

@@ -34,6 +34,7 @@ from generator.facts import (
     Evidence,
     PythonChoice,
     PythonSource,
+    location,
 )
 from generator.source import SourceTree
 
@@ -566,7 +567,7 @@ def _nearness(path: str, chain: list[str]) -> int:
 
 
 def _where(source: PythonSource) -> str:
-    return f"{source.file}:{source.line}" if source.line else source.file
+    return location(source.file, source.line)
 
 
 def _list(sources: list[PythonSource]) -> str:
