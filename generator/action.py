@@ -420,12 +420,11 @@ def _check(inputs: ActionInputs, core: Any, options: Any, registry: Any) -> Outc
     Nothing is written. The patch release and digest `refresh` moves are not drift; a
     hand-written Dockerfile is reviewed (findings), never diffed.
     """
-    # The facts and decisions are for the summary; check() regenerates on its own.
     generated = core.generate(inputs.root, options)
     outcome = _planned(generated)
     if not generated.facts.django:
         return outcome
-    result = core.check(inputs.root, options)
+    result = core.check(inputs.root, options, generated)
     project = _project_rel(inputs)
     for name in generated.files:
         rel = _rel(name, inputs)

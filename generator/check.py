@@ -50,13 +50,16 @@ class CheckResult:
         return EXIT_DRIFT if self.drift else EXIT_OK
 
 
-def check(root: Path, options: Options | None = None) -> CheckResult:
+def check(
+    root: Path, options: Options | None = None, generated: Generated | None = None
+) -> CheckResult:
     """Regenerate the project under ROOT in memory and compare with its committed files.
 
+    `generated` is what `generate(root, options)` gave, when the caller has it already.
     Nothing is written. Raises generator.plan.PlanError when no Dockerfile can be planned.
     """
     options = options or Options()
-    generated = generate(Path(root), options)
+    generated = generated or generate(Path(root), options)
     if generated.plan is None:
         return CheckResult(False, {}, [], False, django=False, reason=generated.facts.reason)
     tree = LocalTree(root)

@@ -267,7 +267,7 @@ def test_check_mode_names_files_relative_to_the_repository(gha, monkeypatch, cap
     (app / "Dockerfile").write_text("FROM python:3.12\n")
     diff = "--- /dev/null\n+++ b/.dockerignore\n@@ -0,0 +1 @@\n+.git\n"
     core = FakeCore()
-    core.check = lambda root, options: CheckResult(
+    core.check = lambda root, options, generated=None: CheckResult(
         drift=True,
         diffs={".dockerignore": diff},
         findings=[Finding("Dockerfile", 1, "no USER", "warning")],
