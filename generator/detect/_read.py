@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import configparser
 import json
 import tomllib
 from typing import Any
@@ -34,6 +35,25 @@ def load_json(tree: SourceTree, path: str, diags: Diagnostics) -> Any | None:
         line = exc.lineno if isinstance(exc, json.JSONDecodeError) else None
         diags.warn(f"is not valid JSON ({exc}); ignored", path, line)
         return None
+
+
+def load_ini(tree: SourceTree, path: str, diags: Diagnostics) -> configparser.ConfigParser | None:
+    """A parsed INI file (setup.cfg), or None (with a warning naming file and line) when invalid."""
+    text = tree.read_text(path)
+    if text is None:
+        return None
+    parser = configparser.ConfigParser(interpolation=None, strict=False)
+    try:
+        parser.read_string(text, source=path)
+    except configparser.Error as exc:
+        first = str(exc).splitlines()[0]
+        # Hostile files may hold megabytes on one line: keep the warning readable.
+        first = first if len(first) <= 60 else first[:60] + "..."
+        diags.warn(
+            f"is not a valid setup.cfg ({first}); ignored", path, getattr(exc, "lineno", None)
+        )
+        return None
+    return parser
 
 
 def parse_python(tree: SourceTree, path: str, diags: Diagnostics) -> ast.Module | None:

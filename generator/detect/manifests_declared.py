@@ -7,7 +7,6 @@ Only reading here; choosing between manifests is manifests.py's job.
 from __future__ import annotations
 
 import ast
-import configparser
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -20,7 +19,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from generator.detect import constraints
-from generator.detect._read import load_json, load_toml, parse_python, subtable
+from generator.detect._read import load_ini, load_json, load_toml, parse_python, subtable
 from generator.detect.manifests_pip import from_packaging, read_requirements
 from generator.facts import Diagnostics, Requirement
 from generator.source import SourceTree
@@ -381,17 +380,10 @@ def pipfile_declared(tree: SourceTree, path: str, data: dict[str, Any]) -> Decla
 
 def setup_cfg_declared(tree: SourceTree, path: str, diags: Diagnostics) -> Declared | None:
     """[options] install_requires and [options.extras_require] of a setup.cfg; None if unreadable."""
-    text = tree.read_text(path)
-    if text is None:
+    parser = load_ini(tree, path, diags)
+    if parser is None:
         return None
-    parser = configparser.ConfigParser(interpolation=None, strict=False)
-    try:
-        parser.read_string(text, source=path)
-    except configparser.Error as exc:
-        line = getattr(exc, "lineno", None)
-        diags.warn(f"is not a valid setup.cfg ({str(exc).splitlines()[0]}); ignored", path, line)
-        return None
-    lines = _Lines(text)
+    lines = _Lines(tree.read_text(path))
     raw = parser.get("options", "install_requires", fallback="")
     main: list[Requirement] = []
     inputs: list[str] = []

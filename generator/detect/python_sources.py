@@ -7,7 +7,6 @@ becomes a warning naming the file and line, and the search goes on.
 from __future__ import annotations
 
 import ast
-import configparser
 import re
 from collections.abc import Callable
 from typing import Any
@@ -15,7 +14,7 @@ from typing import Any
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
-from generator.detect._read import join, load_json, load_toml, parent_dirs, parse_python
+from generator.detect._read import join, load_ini, load_json, load_toml, parent_dirs, parse_python
 from generator.detect.constraints import minor_of, parse_pin, to_specifier
 from generator.facts import Diagnostics, PythonSource
 from generator.source import SourceTree
@@ -231,17 +230,8 @@ def _read_uv_lock(tree: SourceTree, path: str, diags: Diagnostics) -> list[Pytho
 
 
 def _read_setup_cfg(tree: SourceTree, path: str, diags: Diagnostics) -> list[PythonSource]:
-    text = tree.read_text(path)
-    if text is None:
-        return []
-    parser = configparser.ConfigParser(interpolation=None, strict=False)
-    try:
-        parser.read_string(text, source=path)
-    except configparser.Error as exc:
-        line = getattr(exc, "lineno", None)
-        diags.warn(
-            f"is not a valid setup.cfg ({_short(str(exc).splitlines()[0])}); ignored", path, line
-        )
+    parser = load_ini(tree, path, diags)
+    if parser is None:
         return []
     value = parser.get("options", "python_requires", fallback=None)
     if value is None:
