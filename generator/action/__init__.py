@@ -1,0 +1,153 @@
+"""The GitHub Action front door: inputs, one mode, the pull request, outputs and job summary.
+
+run() ties the seams together: inputs.py reads INPUT_* variables (hyphens kept, which is why they
+are read here and not in a shell), modes.py does the work, pull.py proposes it and report.py tells
+the user. Every bad input is an `::error::` naming the input and what it accepts, never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from actions_toolkit import core as gha
+
+from generator.action.inputs import DEFAULTS, REFRESH_ONLY, read_inputs
+from generator.action.modes import MODE_RUNNERS, Outcome, default_core
+from generator.action.pull import open_pull_request
+from generator.action.report import (
+    annotate,
+    append_summary,
+    django_version,
+    finding_note,
+    linker,
+    set_outputs,
+)
+from generator.action.workspace import configure_git, project_rel, repo_path, to_repo
+from generator.facts import Diagnostics
+from generator.publish import PublishResult
+from generator.summary import RunReport, job_summary
+
+__all__ = ["DEFAULTS", "annotate", "main", "read_inputs", "run"]
+
+
+def run(
+    *,
+    core: Any = None,
+    publish: Callable[..., PublishResult] | None = None,
+    registry: Any = None,
+) -> int:
+    """Run the action once (environment from os.environ) and return the exit status.
+
+    `core` (an object with generator.core's `generate` and `write_files` and generator.check's
+    `check`), `publish` and `registry` (the image registry client of refresh mode, which
+    otherwise follows the `registry` input) can be replaced, so tests need no network.
+    """
+    env = os.environ
+    token = env.get("INPUT_GITHUB-TOKEN", "").strip()
+    if token:
+        gha.set_secret(token)  # before anything else is printed
+    inputs, errors = read_inputs()
+    if inputs is None:
+        for message in errors:
+            annotate("error", message)
+        return 1
+    configure_git(inputs.workspace)
+    if inputs.mode != "refresh":
+        given = {"allow-minor": inputs.allow_minor, "pin-digest": inputs.pin_digest}
+        given["registry"] = bool(inputs.registry)
+        for name in (n for n in REFRESH_ONLY if given[n]):
+            annotate("warning", f"Input '{name}' only applies to mode: refresh; ignored")
+
+    from generator.options import load_options
+    from generator.plan import PlanError
+
+    diags = Diagnostics()
+    options = load_options(inputs.root, inputs.options, diags)  # each input validated already
+    if options.name is None:
+        # The checkout directory (/github/workspace) says nothing; the repository's name does.
+        from generator.plan import safe_name
+
+        repository = os.environ.get("GITHUB_REPOSITORY", "").rsplit("/", 1)[-1]
+        options = replace(options, name=safe_name(repository) or None)
+    try:
+        outcome = MODE_RUNNERS[inputs.mode](inputs, core or default_core(), options, registry)
+    except PlanError as exc:
+        # Only a Django project gets as far as planning.
+        outcome = Outcome(None, failed=f"no Dockerfile could be planned: {exc}", django=True)
+    facts = outcome.facts
+    warnings = [to_repo(d, inputs) for d in (*diags.items, *(facts.warnings if facts else ()))]
+    warnings += outcome.warnings
+    for w in warnings:
+        annotate("warning", w.message, w.file, w.line)
+    for f in outcome.findings:
+        annotate(f.severity, f.message, f.file, f.line)
+
+    outputs: dict[str, object] = {
+        "django": outcome.django if outcome.django is not None else bool(facts and facts.django),
+        "dockerfile": repo_path(options.dockerfile, inputs),
+        "python-version": outcome.python_version
+        or (facts.python.version if facts and facts.python else ""),
+        "django-version": django_version(facts),
+        "changed": bool(outcome.findings)
+        or any(f.status in ("created", "updated", "outdated", "missing") for f in outcome.files),
+        "pull-request-number": "",
+        "pull-request-url": "",
+        "pull-request-operation": "none",
+    }
+    link = linker(inputs, env)
+    report = RunReport(
+        mode=inputs.mode,
+        project=project_rel(inputs),
+        facts=facts,
+        decisions=outcome.decisions,
+        warnings=tuple(warnings),
+        files=tuple(outcome.files),
+        notes=(*(finding_note(f, link) for f in outcome.findings), *outcome.notes),
+    )
+    status = 0
+    if outcome.failed:
+        annotate("error", outcome.failed)
+        status = 1
+    elif not (facts and facts.django):
+        message = f"No Django project in {project_rel(inputs)}: {facts.reason if facts else ''}"
+        if inputs.fail_if_not_django:
+            annotate("error", message + " (fail-if-not-django is true)")
+            status = 1
+        else:
+            annotate("notice", message)
+    elif inputs.create_pull_request and outcome.proposed:
+        pull, error = open_pull_request(inputs, outcome, report, link, publish, env)
+        if pull is None:
+            annotate("error", error or "the pull request could not be made")
+            status = 1
+        else:
+            report = replace(report, pull=pull)
+            outputs["pull-request-number"] = str(pull.number or "")
+            outputs["pull-request-url"] = pull.url or ""
+            outputs["pull-request-operation"] = pull.operation
+            for w in pull.warnings:
+                annotate("warning", w)
+    set_outputs(outputs)
+    append_summary(job_summary(report, link), env)
+    return status
+
+
+def main() -> None:
+    """Console entry point of the container: exit with the action's status."""
+    try:
+        status = run()
+    except KeyboardInterrupt:
+        status = 130
+    except Exception as exc:
+        # A bug, not bad input: say so plainly and keep the traceback folded for the report.
+        annotate("error", f"django-dockerfile failed unexpectedly: {exc!r}. Please report it.")
+        gha.start_group("Traceback (for the bug report)")
+        traceback.print_exc(file=sys.stdout)
+        gha.end_group()
+        status = 1
+    sys.exit(status)

@@ -1,0 +1,62 @@
+"""What the action tells the user: annotations, outputs, the job summary's links."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from actions_toolkit import core as gha
+from actions_toolkit.command import issue_command
+
+from generator.action.inputs import ActionInputs
+from generator.facts import ProjectFacts
+
+
+def annotate(kind: str, message: str, file: str | None = None, line: int | None = None) -> None:
+    """An annotation pointing at file:line (toolkit's helper would print empty properties)."""
+    props: dict[str, Any] = {}
+    if file:
+        props["file"] = file
+        if line:
+            props["line"] = line
+    issue_command(kind, props, message)
+
+
+def linker(inputs: ActionInputs, env: Mapping[str, str]) -> Callable[[str, int | None], str | None]:
+    """file, line -> a link to it at the commit this run checked out (None outside a run)."""
+    server = env.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
+    ref = env.get("GITHUB_SHA")
+    if not inputs.repository or not ref:
+        return lambda file, line: None
+    return lambda file, line: (
+        f"{server}/{inputs.repository}/blob/{ref}/{file}" + (f"#L{line}" if line else "")
+    )
+
+
+def append_summary(text: str, env: Mapping[str, str]) -> None:
+    """Append markdown to the job summary, when the runner gave us one."""
+    path = env.get("GITHUB_STEP_SUMMARY")
+    if path:
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(text)
+
+
+def set_outputs(values: Mapping[str, object]) -> None:
+    """Write step outputs; booleans as GitHub expressions compare them (true/false)."""
+    for name, value in values.items():
+        gha.set_output(name, value if isinstance(value, str) else str(value).lower())
+
+
+def finding_note(finding: Any, link: Callable[[str, int | None], str | None]) -> str:
+    """A review finding for the job summary: severity, the linked file:line, the advice."""
+    label = f"{finding.file}:{finding.line}" if finding.line else finding.file
+    url = link(finding.file, finding.line)
+    where = f"[`{label}`]({url})" if url else f"`{label}`"
+    return f"**{finding.severity}** {where}: {finding.message}"
+
+
+def django_version(facts: ProjectFacts | None) -> str:
+    """The Django version for the output: the resolved one when known, else the specifier."""
+    if not facts or not facts.django_version:
+        return ""
+    return facts.django_version.resolved or facts.django_version.spec or ""
