@@ -1,0 +1,130 @@
+"""plan(facts, options) -> BuildPlan: every decision about the Dockerfile, as pure data.
+
+Nothing here reads files or knows about GitHub; the templates only loop over what is decided here.
+Each choice is recorded as an `Evidence` (fact, file, line, why) in `BuildPlan.decisions`, which the
+CLI prints and the action puts in the job summary and the pull request.
+
+One module per concern: model (the data), context (inputs and decision log), python (base image,
+settings module), system_packages (apt), installers (per package manager), server, management
+(build-time Django commands), assets (Node stage), stages (build/runtime/minimal), dockerignore,
+tools (pins). Names with a leading underscore are private to this package.
+
+Shape of the production image (multi-stage):
+  assets  (only with a frontend build)  node:<major>-slim, npm ci / yarn / pnpm, build script
+  build   python:<X.Y.Z>-slim-<suite>   compilers/-dev packages, a virtualenv at /opt/venv with the
+                                        locked dependencies (installed before the source is copied)
+  runtime python:<X.Y.Z>-slim-<suite>   runtime libraries only, the venv copied, root-owned source,
+                                        collectstatic at build, non-root user 10001, server as PID 1
+"""
+
+from __future__ import annotations
+
+from generator import __version__
+from generator.facts import ProjectFacts
+from generator.options import Options
+from generator.plan.assets import _assets_stage
+from generator.plan.context import _Context
+from generator.plan.dockerignore import _dockerignore
+from generator.plan.installers import _install_steps
+from generator.plan.management import _broken_sources
+from generator.plan.model import UID, BuildPlan, Instruction, PlanError, Stage
+from generator.plan.python import _codename, _python, _settings_module
+from generator.plan.server import _server
+from generator.plan.stages import (
+    _build_stage,
+    _healthcheck,
+    _minimal_stage,
+    _runtime_stage,
+    safe_name,
+)
+from generator.plan.system_packages import _apt_packages, _system_packages
+from generator.plan.tools import tool_pin
+
+__all__ = ["BuildPlan", "Instruction", "PlanError", "Stage", "plan", "safe_name", "tool_pin"]
+
+
+def plan(facts: ProjectFacts, options: Options) -> BuildPlan:
+    """Decide the whole Dockerfile for `facts`, honouring `options`.
+
+    Raises PlanError (with advice) when no working Dockerfile can be planned.
+    """
+    if not facts.django:
+        raise PlanError(f"not a Django project: {facts.reason}")
+    ctx = _Context(facts, options)
+    _broken_sources(ctx)  # first in the log: the build fails until these are fixed
+    python_version, minor, python_comment = _python(ctx)
+    variant = options.base_variant or f"slim-{_codename(minor)}"
+    base = f"python:${{PYTHON_VERSION}}-{variant}"
+    if options.digest:
+        digest = options.digest if ":" in options.digest else f"sha256:{options.digest}"
+        base += f"@{digest}"
+        ctx.decide("base image", None, None, f"FROM is pinned to digest {digest}")
+    ctx.decide(
+        "base image",
+        None,
+        None,
+        f"python:{python_version}-{variant}: the official slim image"
+        + ("" if options.base_variant else f" on Debian {variant.removeprefix('slim-')}"),
+    )
+
+    settings_module = _settings_module(ctx)
+    apt_build, apt_runtime = _apt_packages(ctx, _system_packages(ctx, minor, variant))
+    install = _install_steps(ctx, minimal=options.profile == "minimal")
+    ignore = _dockerignore(ctx)
+
+    if options.profile == "minimal":
+        stage = _minimal_stage(ctx, base, settings_module, apt_build, apt_runtime, install)
+        return BuildPlan(
+            tool_version=__version__,
+            profile="minimal",
+            python_version=python_version,
+            python_comment=python_comment,
+            base_image=base,
+            stages=(stage,),
+            user=None,
+            expose=None,
+            healthcheck=None,
+            cmd=None,
+            cmd_comment=(),
+            dockerignore=ignore,
+            manager=facts.dependencies.manager,
+            server=None,
+            settings_module=settings_module,
+            groups=install.groups,
+            extras=install.extras,
+            apt_build=apt_build,
+            apt_runtime=apt_runtime,
+            decisions=tuple(ctx.decisions),
+        )
+
+    server = _server(ctx)
+    stages: list[Stage] = []
+    assets = _assets_stage(ctx)
+    if assets:
+        stages.append(assets)
+    stages.append(_build_stage(ctx, base, apt_build, install, server, settings_module))
+    stages.append(
+        _runtime_stage(ctx, base, settings_module, apt_runtime, server, has_assets=bool(assets))
+    )
+    return BuildPlan(
+        tool_version=__version__,
+        profile="production",
+        python_version=python_version,
+        python_comment=python_comment,
+        base_image=base,
+        stages=tuple(stages),
+        user=f"{UID}:{UID}",
+        expose=options.port,
+        healthcheck=_healthcheck(),
+        cmd=server.cmd,
+        cmd_comment=server.comment,
+        dockerignore=ignore,
+        manager=facts.dependencies.manager,
+        server=server.name,
+        settings_module=settings_module,
+        groups=install.groups,
+        extras=install.extras,
+        apt_build=apt_build,
+        apt_runtime=apt_runtime,
+        decisions=tuple(ctx.decisions),
+    )

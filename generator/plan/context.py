@@ -1,0 +1,104 @@
+"""The planning context (inputs plus the decision log) and the questions every module asks of it:
+paths inside the image, the settings files, how to run manage.py."""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+
+from generator.facts import Evidence, ProjectFacts
+from generator.options import Options
+from generator.plan.model import APP, PlanError
+
+
+class _Context:
+    """The inputs plus the decision log (the only mutable state while planning)."""
+
+    def __init__(self, facts: ProjectFacts, options: Options) -> None:
+        self.facts = facts
+        self.options = options
+        self.decisions: list[Evidence] = []
+        self.project_dir = _clean_dir(facts.project_dir)
+        self.workdir = _in_app(self.project_dir)
+        # Comment lines for the management-command steps a syntax error will break.
+        self.broken: list[str] = []
+
+    def decide(self, fact: str, file: str | None, line: int | None, why: str) -> None:
+        evidence = Evidence(fact, file, line, why)
+        if evidence not in self.decisions:
+            self.decisions.append(evidence)
+
+
+def _compiles_messages(ctx: _Context) -> bool:
+    return ctx.facts.compilemessages and ctx.options.profile == "production"
+
+
+def _manage(ctx: _Context) -> str:
+    """How to run Django management commands from WORKDIR."""
+    manage = ctx.facts.manage_py
+    if manage and _clean_dir(str(PurePosixPath(manage).parent)) == ctx.project_dir:
+        return f"python {PurePosixPath(manage).name}"
+    if manage:
+        return f"python {APP}/{_clean_path(manage)}"
+    return "python -m django"
+
+
+def _clean_dir(directory: str | None) -> str:
+    if not directory or directory in (".", "./"):
+        return "."
+    return _clean_path(directory) or "."
+
+
+def _clean_path(path: str | None) -> str:
+    """A relative POSIX path safe to put in a Dockerfile (no spaces, no escape from the context)."""
+    if not path:
+        return ""
+    pure = PurePosixPath(path.replace("\\", "/"))
+    parts = [p for p in pure.parts if p not in (".", "")]
+    if pure.is_absolute() or ".." in parts:
+        raise PlanError(f"{path}: a path outside the repository cannot be copied into the image")
+    text = "/".join(parts)
+    if not re.fullmatch(r"[\w@+.,=-][\w@+.,=/-]*", text or "x"):
+        raise PlanError(
+            f"{path!r}: file names with spaces or special characters cannot be copied safely; "
+            "rename it"
+        )
+    return text
+
+
+def _in_app(directory: str) -> str:
+    return APP if directory == "." else f"{APP}/{directory}"
+
+
+def _module_file(module: str, files: tuple[str, ...]) -> str | None:
+    tail = module.replace(".", "/")
+    for path in files:
+        if path.endswith(f"{tail}.py") or path.endswith(f"{tail}/__init__.py"):
+            return path
+    return None
+
+
+def _split_where(source: str) -> tuple[str | None, int | None]:
+    """ "runtime.txt:1" -> ("runtime.txt", 1); free text -> (None, None)."""
+    match = re.fullmatch(r"([\w./-]+):(\d+)", source.strip())
+    if match:
+        return match.group(1), int(match.group(2))
+    if re.fullmatch(r"[\w./-]+\.\w+", source.strip()):
+        return source.strip(), None
+    return None, None
+
+
+def _settings_path(value: str | None, workdir: str) -> str | None:
+    """An in-image absolute path for a settings value like BASE_DIR / "media", or None."""
+    if not value or value == "from environment":
+        return None
+    text = value.strip()
+    if re.fullmatch(r"/[\w./-]+", text):
+        return text.rstrip("/")
+    if re.fullmatch(r"[\w.-][\w./-]*", text) and ".." not in text.split("/"):
+        return f"{workdir}/{text.strip('/')}".replace("/./", "/")
+    if "BASE_DIR" in text or "PROJECT_DIR" in text:
+        parts = re.findall(r"[\"']([\w.-][\w./-]*)[\"']", text)
+        if parts and all(".." not in p.split("/") for p in parts):
+            return f"{workdir}/" + "/".join(p.strip("/") for p in parts)
+    return None

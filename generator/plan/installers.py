@@ -1,0 +1,374 @@
+"""Installing the dependencies into the virtualenv, per package manager (pip, uv, Poetry, Pipenv,
+PDM; hatch and setuptools projects through pip): which files are copied before the source, which
+command installs them, and what is installed after the source (the project itself)."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from generator.facts import Requirement
+from generator.plan.context import _clean_path, _Context
+from generator.plan.model import PIP_CACHE, VENV, Instruction, PlanError, _run, _with_comment
+from generator.plan.tools import _tool
+
+
+@dataclass(frozen=True)
+class _Install:
+    env: tuple[tuple[str, str], ...]  # build-stage ENV for the manager
+    tool: Instruction | None  # installs the manager itself (outside the venv)
+    deps: tuple[Instruction, ...]  # COPY manifests + install, before the source
+    project: tuple[Instruction, ...]  # after `COPY . .` in the build stage (may be empty)
+    source_first: bool  # the install needs the whole source (setuptools/hatch builds)
+    groups: tuple[str, ...]
+    extras: tuple[str, ...]
+
+
+def _install_steps(ctx: _Context, minimal: bool) -> _Install:
+    deps = ctx.facts.dependencies
+    manager = deps.manager
+    groups, extras = deps.groups, deps.extras
+    if groups:
+        ctx.decide(
+            "groups", deps.lockfile, None, f"dependency groups installed: {', '.join(groups)}"
+        )
+    if extras:
+        ctx.decide("extras", None, None, f"extras of the project installed: {', '.join(extras)}")
+    copy_inputs = _copy_inputs(_inputs(ctx))
+    builders = {
+        "pip": _pip,
+        "uv": _uv,
+        "poetry": _poetry,
+        "pipenv": _pipenv,
+        "pdm": _pdm,
+        "hatch": _pip_project,
+        "setuptools": _pip_project,
+    }
+    builder = builders.get(manager)
+    if builder is None:
+        raise PlanError(
+            "no dependency manifest to install from (requirements.txt, pyproject.toml, Pipfile, "
+            "setup.py); add one that declares Django"
+        )
+    return builder(ctx, copy_inputs)
+
+
+def _inputs(ctx: _Context) -> tuple[str, ...]:
+    deps = ctx.facts.dependencies
+    inputs = (
+        deps.install_inputs
+        or tuple(f for f in (deps.install_file, deps.lockfile) if f)
+        or deps.files
+    )
+    return tuple(dict.fromkeys(_clean_path(p) for p in inputs if _clean_path(p)))
+
+
+def _copy_inputs(paths: tuple[str, ...]) -> tuple[Instruction, ...]:
+    """COPY instructions that keep each file's relative path (one COPY per directory)."""
+    by_dir: dict[str, list[str]] = {}
+    for path in paths:
+        parent = str(PurePosixPath(path).parent)
+        by_dir.setdefault(parent, []).append(path)
+    steps = []
+    for parent, files in by_dir.items():
+        dest = "./" if parent == "." else f"{parent}/"
+        steps.append(Instruction("COPY", (" ".join([*files, dest]),)))
+    return tuple(steps)
+
+
+def _local_requirements(reqs: tuple[Requirement, ...]) -> bool:
+    """A requirement on a local path (`-e .`, `./pkg`) needs the source before installing."""
+    for req in reqs:
+        url = req.url or ""
+        if url and not req.is_vcs and not re.match(r"^[a-z]+://", url):
+            return True
+        if url.startswith("file:"):
+            return True
+    return False
+
+
+def _pip(ctx: _Context, copy_inputs: tuple[Instruction, ...]) -> _Install:
+    deps = ctx.facts.dependencies
+    install_file = _clean_path(deps.install_file) if deps.install_file else None
+    if install_file is None:
+        if deps.installs_project:
+            return _pip_project(ctx, copy_inputs)
+        install_file = next((p for p in _inputs(ctx) if p.endswith(".txt")), "requirements.txt")
+    flags = "--require-hashes " if deps.hashes else ""
+    command = f"pip install {flags}-r {install_file}"
+    why = f"pip installs {install_file}" + (
+        " with --require-hashes (it carries hashes)" if flags else ""
+    )
+    ctx.decide("install", install_file, None, why)
+    install = _run(command, mounts=(PIP_CACHE,))
+    if _local_requirements(deps.requirements):
+        ctx.decide(
+            "install",
+            install_file,
+            None,
+            "a requirement installs a local path (e.g. `-e .`), so the source is copied first",
+        )
+        return _Install((), None, (), (install,), True, deps.groups, deps.extras)
+    steps = _with_comment(
+        (*copy_inputs, install),
+        "Only the requirement files first: a code change reuses the dependency layer.",
+    )
+    return _Install((), None, steps, (), False, deps.groups, deps.extras)
+
+
+def _pip_project(ctx: _Context, copy_inputs: tuple[Instruction, ...]) -> _Install:
+    deps = ctx.facts.dependencies
+    target = "." + (f"[{','.join(deps.extras)}]" if deps.extras else "")
+    manifest = deps.files[0] if deps.files else None
+    args, why_not = _declared_requirements(ctx)
+    if not args:
+        ctx.decide(
+            "install",
+            manifest,
+            None,
+            f"{deps.manager}: `pip install {target}` builds the project, which needs its source, "
+            f"so dependencies are installed after the source is copied ({why_not}; the pip cache "
+            "mount keeps a code-change rebuild fast)",
+        )
+        install = _run(f"pip install {shlex.quote(target)}", mounts=(PIP_CACHE,))
+        return _Install((), None, (), (install,), True, deps.groups, deps.extras)
+    ctx.decide(
+        "install",
+        manifest,
+        None,
+        f"{deps.manager}: the {len(args)} declared dependencies of {manifest or 'the project'} "
+        f"are installed before the source is copied, so a code change reuses that layer; then "
+        f"`pip install {target}` builds the project (pip finds its dependencies already "
+        "satisfied, and still installs any the manifest computes at build time)",
+    )
+    comment = ["The declared dependencies first, named here: a code change reuses this layer."]
+    if any(not _pinned_for_hadolint(a) for a in args):
+        # DL3013 wants versions; the project declares none for some, and `pip install .` would
+        # resolve exactly the same, so pinning here would invent constraints the project lacks.
+        comment.append("Versions are as the project declares them (no lockfile to pin from).")
+        comment.append("hadolint ignore=DL3013")
+    deps_step = Instruction("RUN", (PIP_CACHE, "pip install", *args), tuple(comment))
+    project = _run(
+        f"pip install {shlex.quote(target)}",
+        mounts=(PIP_CACHE,),
+        comment=("Then the project itself, from the source.",),
+    )
+    return _Install((), None, (deps_step,), (project,), False, deps.groups, deps.extras)
+
+
+def _declared_requirements(ctx: _Context) -> tuple[tuple[str, ...], str]:
+    """Shell-quoted PEP 508 strings for the project's declared dependencies, or () and why not.
+
+    Only the manifests' literal lists are used: a dependency list read from another file
+    (setuptools `dynamic`), a local path, or anything that does not re-parse as a requirement
+    sends the install back to `pip install .` after the source.
+    """
+    from packaging.requirements import InvalidRequirement
+    from packaging.requirements import Requirement as Pep508
+
+    deps = ctx.facts.dependencies
+    if not deps.requirements:
+        return (), "no dependency list could be read from the manifest"
+    manifests = {_clean_path(f) for f in deps.files}
+    extra_inputs = [p for p in deps.install_inputs if _clean_path(p) not in manifests]
+    if extra_inputs:
+        return (), f"the dependencies are read from {', '.join(extra_inputs)} at build time"
+    if _local_requirements(deps.requirements):
+        return (), "a dependency is a local path"
+    out: list[str] = []
+    for req in deps.requirements:
+        text = _pep508(req)
+        try:
+            Pep508(text)
+        except InvalidRequirement:
+            return (), f"{req.name} ({req.file}:{req.line}) is not a plain requirement"
+        if not text.isprintable():
+            return (), f"{req.name} ({req.file}:{req.line}) is not a plain requirement"
+        out.append(shlex.quote(text))
+    return tuple(out), ""
+
+
+def _pep508(req: Requirement) -> str:
+    """The requirement as pip reads it on a command line: name[extras]spec; marker."""
+    text = req.name + (f"[{','.join(req.extras)}]" if req.extras else "")
+    text += f" @ {req.url}" if req.url else req.specifier
+    if req.marker:
+        text += f" ; {req.marker}" if req.url else f"; {req.marker}"
+    return text
+
+
+def _pinned_for_hadolint(arg: str) -> bool:
+    # hadolint DL3013 accepts a requirement with any version operator; a bare name is "unpinned".
+    return bool(re.search(r"[=<>~]|@", arg))
+
+
+def _uv(ctx: _Context, copy_inputs: tuple[Instruction, ...]) -> _Install:
+    deps = ctx.facts.dependencies
+    env = (
+        ("UV_PROJECT_ENVIRONMENT", VENV),
+        ("UV_COMPILE_BYTECODE", "1"),
+        ("UV_LINK_MODE", "copy"),
+        ("UV_PYTHON_DOWNLOADS", "never"),
+        # The system trust store, as pip uses: builders behind a TLS-inspecting proxy still work.
+        ("UV_NATIVE_TLS", "1"),
+    )
+    frozen = "--frozen " if deps.lockfile else ""
+    # --no-default-groups: [tool.uv] default-groups often lists dev/lint/test groups.
+    selection = "--no-dev --no-default-groups" + "".join(f" --group {g}" for g in deps.groups)
+    selection += "".join(f" --extra {e}" for e in deps.extras)
+    mounts = ("--mount=type=cache,target=/root/.cache/uv",)
+    # --inexact: uv must not remove pip from the venv (it installs gunicorn when we add it).
+    sync = _run(f"uv sync {frozen}{selection} --no-install-project --inexact", mounts=mounts)
+    ctx.decide(
+        "install",
+        deps.lockfile or (deps.files[0] if deps.files else None),
+        None,
+        f"uv sync {frozen}{selection}: production dependencies from "
+        + (deps.lockfile or "pyproject.toml (no uv.lock: resolved at build time)"),
+    )
+    # --inexact keeps gunicorn if we added it; --no-editable puts the package in the venv.
+    return _manager_install(
+        ctx,
+        ("uv", "uv"),
+        env,
+        copy_inputs,
+        sync,
+        ("The manifests and lockfile first: a code change reuses the dependency layer.",),
+        (f"uv sync {frozen}{selection} --no-editable --inexact", mounts),
+        "Install the project itself into the virtualenv.",
+    )
+
+
+def _poetry(ctx: _Context, copy_inputs: tuple[Instruction, ...]) -> _Install:
+    deps = ctx.facts.dependencies
+    env = (
+        ("POETRY_VIRTUALENVS_CREATE", "false"),
+        ("POETRY_NO_INTERACTION", "1"),
+        ("POETRY_CACHE_DIR", "/root/.cache/pypoetry"),
+    )
+    only = ",".join(("main", *deps.groups))
+    selection = f"--only {only}"
+    if deps.extras:
+        selection += f" --extras {shlex.quote(' '.join(deps.extras))}"
+    mounts = ("--mount=type=cache,target=/root/.cache/pypoetry",)
+    why = f"poetry install {selection}: production dependencies"
+    if deps.lockfile:
+        why += f" from {deps.lockfile}"
+    else:
+        why += " (no poetry.lock: resolved at build time; commit poetry.lock)"
+    if deps.manager_version == "1":
+        why += "; the Poetry 1 layout ([tool.poetry.dev-dependencies]) is read by Poetry 2 too"
+    ctx.decide("install", deps.lockfile or "pyproject.toml", None, why)
+    return _manager_install(
+        ctx,
+        ("poetry", "Poetry"),
+        env,
+        copy_inputs,
+        _run(f"poetry install {selection} --no-root", mounts=mounts),
+        (
+            "Poetry installs into the active virtualenv (POETRY_VIRTUALENVS_CREATE=false);",
+            "the manifests first, so a code change reuses the dependency layer.",
+        ),
+        (f"poetry install {selection}", mounts),
+        "Install the project itself (its dependencies are already there).",
+    )
+
+
+def _pipenv(ctx: _Context, copy_inputs: tuple[Instruction, ...]) -> _Install:
+    deps = ctx.facts.dependencies
+    if not deps.lockfile and deps.install_file:
+        # No Pipfile.lock, but a pinned requirements file made from the Pipfile (`pipenv
+        # requirements`): installing it is exact, where `pipenv install` would resolve anew.
+        ctx.decide(
+            "install",
+            deps.install_file,
+            None,
+            f"no Pipfile.lock: the pinned {deps.install_file} is installed with pip instead of "
+            "resolving the Pipfile at build time",
+        )
+        return _pip(ctx, copy_inputs)
+    env = (("PIPENV_VERBOSITY", "-1"),)
+    categories = ""
+    if deps.groups:
+        categories = f" --categories {shlex.quote(' '.join(('packages', *deps.groups)))}"
+    if deps.lockfile:
+        command = f"pipenv install --deploy{categories}"
+        why = f"pipenv install --deploy: exactly {deps.lockfile} (fails if it is out of date)"
+    else:
+        command = f"pipenv install{categories}"
+        why = (
+            "pipenv install: there is no Pipfile.lock, so Pipfile is resolved at build time "
+            "(pipenv removed --skip-lock); commit Pipfile.lock for reproducible builds"
+        )
+    ctx.decide("install", deps.lockfile or "Pipfile", None, why)
+    mounts = (PIP_CACHE, "--mount=type=cache,target=/root/.cache/pipenv")
+    return _manager_install(
+        ctx,
+        ("pipenv", "pipenv"),
+        env,
+        copy_inputs,
+        _run(command, mounts=mounts),
+        (
+            "pipenv installs into the active virtualenv (VIRTUAL_ENV);",
+            "Pipfile and Pipfile.lock first, so a code change reuses the dependency layer.",
+        ),
+    )
+
+
+def _pdm(ctx: _Context, copy_inputs: tuple[Instruction, ...]) -> _Install:
+    deps = ctx.facts.dependencies
+    env = (("PDM_CHECK_UPDATE", "false"),)
+    selection = "--prod" + "".join(f" -G {g}" for g in (*deps.groups, *deps.extras))
+    frozen = " --frozen-lockfile" if deps.lockfile else ""
+    mounts = ("--mount=type=cache,target=/root/.cache/pdm",)
+    ctx.decide(
+        "install",
+        deps.lockfile or "pyproject.toml",
+        None,
+        f"pdm install {selection}{frozen}: production dependencies"
+        + (f" from {deps.lockfile}" if deps.lockfile else " (no pdm.lock: resolved at build time)"),
+    )
+    return _manager_install(
+        ctx,
+        ("pdm", "PDM"),
+        env,
+        copy_inputs,
+        _run(f"pdm install {selection}{frozen} --no-self", mounts=mounts),
+        (
+            "PDM installs into the active virtualenv (VIRTUAL_ENV);",
+            "the manifests first, so a code change reuses the dependency layer.",
+        ),
+        (f"pdm install {selection}{frozen} --no-editable", mounts),
+        "Install the project itself into the virtualenv.",
+    )
+
+
+def _manager_install(
+    ctx: _Context,
+    tool: tuple[str, str],
+    env: tuple[tuple[str, str], ...],
+    copy_inputs: tuple[Instruction, ...],
+    install: Instruction,
+    comment: tuple[str, ...],
+    project: tuple[str, tuple[str, ...]] | None = None,
+    project_comment: str = "",
+) -> _Install:
+    """A lockfile manager's install: the tool (`tool` is its package and display name), the
+    manifests and the dependency install before the source, and, when the project is a package,
+    `project` (command, cache mounts) after it."""
+    deps = ctx.facts.dependencies
+    after: tuple[Instruction, ...] = ()
+    if project and deps.installs_project:
+        command, mounts = project
+        after = (_run(command, mounts=mounts, comment=(project_comment,)),)
+    return _Install(
+        env,
+        _tool(tool[0], f"{tool[1]} installs the locked dependencies"),
+        _with_comment((*copy_inputs, install), *comment),
+        after,
+        False,
+        deps.groups,
+        deps.extras,
+    )

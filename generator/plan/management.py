@@ -1,0 +1,149 @@
+"""Django management commands run at build time (compilemessages, collectstatic): the placeholder
+environment they import the settings with, and the source files whose errors break them."""
+
+from __future__ import annotations
+
+import fnmatch
+import shlex
+from functools import lru_cache
+
+from generator import data
+from generator.plan.context import _Context, _manage, _module_file
+from generator.plan.model import Instruction
+
+# The message detect/_read.py gives a Python file that does not parse.
+_SYNTAX_ERROR = "syntax error"
+
+
+def _broken_sources(ctx: _Context) -> None:
+    """Log, as "warning" decisions, Python files that do not parse and what that breaks.
+
+    The Dockerfile is still written (it is right for the project once the file is fixed), but a
+    manage.py or settings module with a syntax error makes the management commands run at build
+    time (compilemessages, collectstatic) fail the build.
+    """
+    facts = ctx.facts
+    production = ctx.options.profile == "production"
+    commands = []
+    if production and facts.compilemessages:
+        commands.append("compilemessages")  # the build stage runs first
+    if production and facts.collectstatic and not facts.remote_storage:
+        commands.append("collectstatic")
+    for warning in facts.warnings:
+        if not (warning.file or "").endswith(".py") or _SYNTAX_ERROR not in warning.message:
+            continue
+        where = f"{warning.file} line {warning.line}" if warning.line else str(warning.file)
+        detail = warning.message.removesuffix("; not read")
+        if _loaded_by_manage(ctx, str(warning.file)) and commands:
+            effect = (
+                f"the build will fail at `{_manage(ctx)} {commands[0]}` until it is fixed "
+                "(the Dockerfile is written for the fixed project)"
+            )
+            ctx.broken.append(f"{where} has a syntax error: this step fails until it is fixed.")
+        elif _loaded_by_manage(ctx, str(warning.file)):
+            effect = "the image builds, but Django will not start until it is fixed"
+        else:
+            effect = "the application fails where it imports this module until it is fixed"
+        ctx.decide("warning", warning.file, warning.line, f"{where} {detail}: {effect}")
+
+
+def _loaded_by_manage(ctx: _Context, path: str) -> bool:
+    """manage.py itself, or a settings module it imports (read or not)."""
+    s = ctx.facts.settings
+    if path == ctx.facts.manage_py or path in s.settings_files:
+        return True
+    modules = (ctx.options.settings_module, s.production_settings_module, s.settings_module)
+    return any(m and _module_file(m, (path,)) for m in modules)
+
+
+@lru_cache(maxsize=1)
+def _build_env_rules() -> tuple[dict, ...]:
+    return tuple(data.load("build_env.toml")["var"])
+
+
+def _dummy_env(ctx: _Context) -> list[tuple[str, str]]:
+    """Build-only placeholder values for the env vars the settings need at import time."""
+    names = [n.upper() for n in ctx.facts.settings.env_vars]
+    out: dict[str, str] = {}
+    for rule in _build_env_rules():
+        if rule.get("always"):
+            out.setdefault(rule["pattern"], rule["value"])
+    for name in names:
+        if name in out:
+            continue
+        for rule in _build_env_rules():
+            if fnmatch.fnmatchcase(name, rule["pattern"]):
+                out[name] = rule["value"]
+                break
+    return list(out.items())
+
+
+def _dummy_env_prefix(ctx: _Context) -> str:
+    return "".join(f"{k}={shlex.quote(v)} " for k, v in _dummy_env(ctx))
+
+
+def _compilemessages(ctx: _Context, settings_module: str | None) -> Instruction:
+    locales = ", ".join(ctx.facts.settings.locale_dirs) or "the locale directories"
+    ctx.decide(
+        "compilemessages",
+        ctx.facts.settings.locale_dirs[0] if ctx.facts.settings.locale_dirs else None,
+        None,
+        f"translations found ({locales}): compiled in the build stage, which has gettext; "
+        "the runtime stage copies the source with the .mo files and needs no gettext",
+    )
+    # The production settings: the default module may import dev-only packages not installed here.
+    settings = f"DJANGO_SETTINGS_MODULE={settings_module} " if settings_module else ""
+    return Instruction(
+        "RUN",
+        (f"{settings}{_dummy_env_prefix(ctx)}{_manage(ctx)} compilemessages",),
+        ("Compile translations (.po -> .mo) here, where gettext is installed.", *ctx.broken),
+    )
+
+
+def _collectstatic(ctx: _Context) -> Instruction:
+    facts = ctx.facts
+    s = facts.settings
+    if not facts.collectstatic:
+        ctx.decide(
+            "static", None, None, "collectstatic is not run: static files are not configured"
+        )
+        return _noop_collectstatic(ctx)
+    if facts.remote_storage:
+        ctx.decide(
+            "static",
+            None,
+            None,
+            f"collectstatic is skipped at build: static files go to {s.storage}, which needs "
+            "credentials; run it at release time",
+        )
+        return _noop_collectstatic(ctx, remote=True)
+    dummies = _dummy_env(ctx)
+    ctx.decide(
+        "static",
+        None,
+        None,
+        "collectstatic --noinput at build time with build-only placeholders for "
+        + ", ".join(k for k, _ in dummies)
+        + " given to that RUN only (nothing persists in the image)",
+    )
+    return Instruction(
+        "RUN",
+        (f"{_dummy_env_prefix(ctx)}{_manage(ctx)} collectstatic --noinput",),
+        (
+            "Collect static files into the image. The values on this line are placeholders",
+            "that let the settings import; they exist only for this command.",
+            *ctx.broken,
+        ),
+    )
+
+
+def _noop_collectstatic(ctx: _Context, remote: bool = False) -> Instruction:
+    # Keep a visible note in the Dockerfile instead of a silent omission.
+    if remote:
+        why = (
+            "collectstatic is not run here: STORAGES sends static files to a remote backend that",
+            "needs credentials. Run `python manage.py collectstatic --noinput` at release time.",
+        )
+    else:
+        why = ("collectstatic is not run: django.contrib.staticfiles/STATIC_ROOT are not set up.",)
+    return Instruction("", (), why)  # a comment only: the template prints no instruction

@@ -1,0 +1,105 @@
+"""The Python release of the base image, and the settings module the image runs with."""
+
+from __future__ import annotations
+
+from generator.plan.context import _Context, _module_file, _split_where
+from generator.plan.model import PlanError
+
+
+def _python(ctx: _Context) -> tuple[str, str, str]:
+    """(ARG default, minor, comment naming the source)."""
+    from generator.detect.python_version import newest_patch
+
+    chosen = ctx.options.python_version
+    if chosen:
+        source = "--python-version / [tool.django-dockerfile] python-version"
+        _check_django_supports(ctx, ".".join(chosen.split(".")[:2]))
+    elif ctx.facts.python:
+        chosen, source = ctx.facts.python.version, ctx.facts.python.source
+    else:
+        raise PlanError(
+            "no Python version could be chosen for this project; pass --python-version 3.12 "
+            "(or set python-version in [tool.django-dockerfile])"
+        )
+    parts = chosen.split(".")
+    minor = ".".join(parts[:2])
+    if len(parts) >= 3 and ctx.options.python_version:
+        # An explicit patch from the user is a deliberate choice: keep it.
+        version = chosen
+        why = f"Python {version} as configured ({source})"
+    else:
+        try:
+            version = newest_patch(minor)
+        except ValueError as exc:
+            raise PlanError(f"Python {minor} from {source}: {exc}") from None
+        why = f"Python {minor} from {source}; {version} is its newest patch release"
+        if len(parts) >= 3 and chosen != version:
+            why += f" (the project pins {chosen}: same minor, newer patch for security fixes)"
+    ctx.decide("python", *_split_where(source), why)
+    comment = f"Python {minor} from {source}; {version} is the newest {minor} patch release."
+    return version, minor, comment
+
+
+def _check_django_supports(ctx: _Context, minor: str) -> None:
+    """A configured Python that no allowed Django release supports can only fail the build."""
+    from generator.detect.python_version import django_allows
+
+    if ctx.facts.django_version is None:
+        return
+    ok, label = django_allows(ctx.facts.django_version, minor)
+    if not ok:
+        raise PlanError(
+            f"python-version {minor} was asked for, but {label}: pip would find no Django to "
+            "install. Choose one of those Pythons, or change the Django requirement"
+        )
+
+
+def _codename(minor: str) -> str:
+    from generator.detect.python_version import debian_codename
+
+    try:
+        return debian_codename(minor)
+    except ValueError as exc:
+        raise PlanError(str(exc)) from None
+
+
+def _safe_codename(minor: str | None) -> str | None:
+    from generator.detect.python_version import debian_codename
+
+    try:
+        return debian_codename(minor) if minor else None
+    except ValueError:
+        return None
+
+
+def _settings_module(ctx: _Context) -> str | None:
+    s = ctx.facts.settings
+    if ctx.options.settings_module:
+        ctx.decide("settings", None, None, f"{ctx.options.settings_module} as configured")
+        return ctx.options.settings_module
+    if s.production_settings_module:
+        ctx.decide(
+            "settings",
+            _module_file(s.production_settings_module, s.settings_files),
+            None,
+            f"DJANGO_SETTINGS_MODULE={s.production_settings_module}: the production settings "
+            f"module (manage.py defaults to {s.settings_module or 'nothing'})",
+        )
+        return s.production_settings_module
+    if s.settings_module:
+        ctx.decide(
+            "settings",
+            ctx.facts.manage_py,
+            None,
+            f"DJANGO_SETTINGS_MODULE={s.settings_module}: the module manage.py uses "
+            "(no separate production settings module was found)",
+        )
+        return s.settings_module
+    ctx.decide(
+        "settings",
+        ctx.facts.manage_py,
+        None,
+        "no settings module found: set DJANGO_SETTINGS_MODULE at run time, or pass "
+        "--settings-module and regenerate",
+    )
+    return None

@@ -1,0 +1,83 @@
+"""Debian packages per stage: what the dependencies need to build and to run, and the apt RUN."""
+
+from __future__ import annotations
+
+from generator.facts import ProjectFacts, SystemPackage
+from generator.plan.context import _compiles_messages, _Context
+from generator.plan.model import Instruction, _run
+from generator.plan.python import _codename, _safe_codename
+
+# One locked mount per RUN: it serialises apt across parallel stages (BuildKit), and buildah
+# before 1.29 (Debian bookworm's podman) unlocks only one locked mount per RUN, so a second one
+# would hang the next apt step (containers/buildah#4342, fixed by #4349).
+APT_MOUNTS = (
+    "--mount=type=cache,target=/var/cache/apt",
+    "--mount=type=cache,target=/var/lib/apt,sharing=locked",
+)
+
+
+def _system_packages(ctx: _Context, minor: str, variant: str) -> tuple[SystemPackage, ...]:
+    """The detected system packages, looked up again when the image's Python or Debian release
+    differs from the detected one: wheels exist per Python, and Debian renames libraries."""
+    from generator.detect.system_packages import detect_system_packages
+
+    facts = ctx.facts
+    suite = next((s for s in ("trixie", "bookworm", "bullseye") if s in variant), None)
+    suite = suite or _codename(minor)
+    detected = facts.python.version if facts.python else None
+    if detected == minor and suite == _safe_codename(detected):
+        return facts.system_packages
+    packages, _ = detect_system_packages(
+        facts.dependencies, facts.settings, minor, suite, facts.compilemessages
+    )
+    ctx.decide(
+        "apt",
+        None,
+        None,
+        f"system packages looked up again for Python {minor} on Debian {suite} "
+        f"(detection assumed Python {detected} on {_safe_codename(detected)})",
+    )
+    return packages
+
+
+def _apt_packages(
+    ctx: _Context, packages: tuple[SystemPackage, ...]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    options = ctx.options
+    for pkg in packages:
+        ctx.decide(f"apt {pkg.stage}", None, None, f"{pkg.name}: {pkg.because} ({pkg.source})")
+    build = sorted({p.name for p in packages if p.stage == "build"})
+    runtime = sorted({p.name for p in packages if p.stage == "runtime"})
+    facts = ctx.facts
+    if _compiles_messages(ctx) and "gettext" not in build:
+        build.append("gettext")
+        ctx.decide("apt build", None, None, "gettext: compilemessages runs msgfmt at build time")
+    if _needs_git(facts) and "git" not in build:
+        build.append("git")
+        ctx.decide("apt build", None, None, "git: a requirement is installed from a VCS URL")
+    for name in options.apt_build:
+        ctx.decide("apt build", None, None, f"{name}: requested in options")
+    for name in options.apt_runtime:
+        ctx.decide("apt runtime", None, None, f"{name}: requested in options")
+    return (
+        tuple(sorted(set(build) | set(options.apt_build))),
+        tuple(sorted(set(runtime) | set(options.apt_runtime))),
+    )
+
+
+def _needs_git(facts: ProjectFacts) -> bool:
+    return any(req.is_vcs for req in facts.dependencies.requirements)
+
+
+def _apt_install(packages: tuple[str, ...], comment: tuple[str, ...]) -> Instruction:
+    return _run(
+        "rm -f /etc/apt/apt.conf.d/docker-clean",
+        "apt-get update",
+        "apt-get install -y --no-install-recommends " + " ".join(packages),
+        mounts=APT_MOUNTS,
+        comment=(
+            *comment,
+            "The apt cache mounts keep package lists and .debs out of the image layers.",
+            "hadolint ignore=DL3008",
+        ),
+    )
