@@ -272,6 +272,12 @@ def read_inputs() -> tuple[ActionInputs | None, list[str]]:
 
 
 def _project_root(workspace: Path) -> Path:
+    if not workspace.is_dir():
+        raise InputError(
+            "path",
+            f"the workspace {str(workspace)!r} (GITHUB_WORKSPACE) is not a directory: run "
+            "actions/checkout before this step",
+        )
     raw = _input("path") or "."
     root = _inside(workspace, workspace / raw, "path")
     if not root.is_dir():
