@@ -184,7 +184,10 @@ def _publish(
     if ref is not None:
         branch_commit = repo.get_git_commit(ref.object.sha)
         branch_entries = _entries(repo, branch_commit.tree.sha, files)
-        if all(branch_entries.get(p, ("", ""))[1] == sha for p, sha in wanted.items()):
+        # Up to date means the same files on top of today's base: when the base moved on, the
+        # branch is reset onto it even though our files did not change.
+        on_base = [p.sha for p in branch_commit.parents] == [base_sha]
+        if on_base and all(branch_entries.get(p, ("", ""))[1] == sha for p, sha in wanted.items()):
             pushed = False
             commit_sha = branch_commit.sha
     if pushed:
@@ -216,6 +219,9 @@ def _publish(
                 pull = _open_pull(repo, head, base)
             if pull is None:
                 raise
+            # It carries the other run's title and body; this run's files are on the branch.
+            if pull.title != title or (pull.body or "") != body:
+                pull.edit(title=title, body=body)
             operation = "updated"
         else:
             operation = "created"
@@ -289,7 +295,11 @@ def _decorate(
 
     warnings = []
     if labels:
-        pull.add_to_labels(*labels)
+        try:
+            pull.add_to_labels(*labels)
+        except GithubException as exc:
+            # e.g. a label the token may not create, or an archived repository's labels.
+            warnings.append(f"could not add the labels {', '.join(labels)}: {_message(exc)}")
     if assignees:
         try:
             pull.add_to_assignees(*assignees)
@@ -324,7 +334,7 @@ def _advice(exc: Any, full_name: str, api_url: str | None) -> str:
     message = _message(exc)
     where = api_url or DEFAULT_API_URL
     if exc.status == 403 and "not permitted to create or approve pull requests" in message:
-        return f"{message}. {SETTINGS_ADVICE}"
+        return f"{message.rstrip('.')}. {SETTINGS_ADVICE}"
     if exc.status == 401:
         return (
             f"GitHub at {where} rejected the token ({message}): check `github-token`; on GitHub "

@@ -127,6 +127,9 @@ class FakeGitHub:
         self.repos: dict[str, Repo] = {}
         self.requests: list[tuple[str, str]] = []  # (method, path) in order
         self.failures: list[Failure] = []
+        # (method, path regex, callback(server)) run once, just before a matching request is
+        # answered: what another run or a person does meanwhile.
+        self.hooks: list[tuple[str, re.Pattern[str], Any]] = []
         self.lock = threading.Lock()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self.thread = threading.Thread(
@@ -187,6 +190,10 @@ class FakeGitHub:
                 times,
             )
         )
+
+    def before(self, method: str, path_regex: str, callback: Any) -> None:
+        """Run `callback(self)` once, just before the next matching request is answered."""
+        self.hooks.append((method, re.compile(path_regex), callback))
 
     def count(self, method: str, path_regex: str) -> int:
         """How many requests matched (after the prefix is removed)."""
@@ -251,6 +258,10 @@ class _Handler(BaseHTTPRequestHandler):
             auth = self.headers.get("Authorization", "")
             if auth.split(" ")[-1] != fake.token:
                 return self._send(401, {"message": "Bad credentials"})
+            for hook in list(fake.hooks):
+                if hook[0] == method and hook[1].search(path):
+                    fake.hooks.remove(hook)
+                    hook[2](fake)
             for f in fake.failures:
                 if f.times > 0 and f.method == method and f.pattern.search(path):
                     f.times -= 1

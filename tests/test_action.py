@@ -366,6 +366,33 @@ def test_pull_request_created_then_nothing_then_updated(gha, github, monkeypatch
     assert "whitenoise" not in repo.files_at("django-dockerfile/update")["requirements.txt"]
 
 
+def test_pull_request_body_links_the_branch_so_new_commits_on_main_do_not_edit_it(
+    gha, github, monkeypatch
+):
+    set_inputs(monkeypatch, create_pull_request="true")
+    assert action.run(core=FakeCore(), publish=fast_publish) == 0
+    body = github.repos["octo/shop"].pulls[0]["body"]
+    assert "/octo/shop/blob/django-dockerfile/update/requirements.txt#L2" in body
+    assert "a" * 40 not in body
+    # The next run checks out another commit (GITHUB_SHA) of an unchanged base.
+    monkeypatch.setenv("GITHUB_SHA", "b" * 40)
+    gha.output.write_text("")
+    assert action.run(core=FakeCore(), publish=fast_publish) == 0
+    assert gha.outputs["pull-request-operation"] == "none"
+    assert github.count("PATCH", r"/pulls/") == 0
+
+
+def test_refused_label_still_sets_the_outputs(gha, github, monkeypatch, capsys):
+    set_inputs(monkeypatch, create_pull_request="true", labels="docker", reviewers="bob")
+    github.fail("POST", r"/issues/\d+/labels", 422, "Validation Failed")
+    assert action.run(core=FakeCore(), publish=fast_publish) == 0
+    out = gha.outputs
+    assert out["pull-request-operation"] == "created"
+    assert out["pull-request-number"] == "1"
+    assert "::warning::could not add the labels docker" in capsys.readouterr().out
+    assert github.repos["octo/shop"].pulls[0]["reviewers"] == ["bob"]
+
+
 def test_pull_request_forbidden_says_which_setting(gha, github, monkeypatch, capsys):
     set_inputs(monkeypatch, create_pull_request="true")
     github.fail(

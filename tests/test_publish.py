@@ -94,6 +94,51 @@ def test_branch_is_reset_from_moved_base(gh):
     assert repo.files_at("django-dockerfile/update")["README.md"] == "hi\n"
 
 
+def test_branch_is_reset_from_moved_base_even_when_the_files_are_the_same(gh):
+    # The README promises "reset from base on every run": a PR that stays on an old base
+    # hides conflicts and runs CI against code that is no longer on main.
+    repo = gh.repos[REPO]
+    run(gh, {"Dockerfile": DOCKERFILE})
+    new_main = gh.push(REPO, "main", {"README.md": "hi\n"}, "docs")
+    result = run(gh, {"Dockerfile": DOCKERFILE})
+    assert result.operation == "updated"
+    assert repo.commits[result.commit_sha]["parents"] == [new_main]
+    assert repo.files_at("django-dockerfile/update")["README.md"] == "hi\n"
+    # And once on the new base, nothing more to do.
+    assert run(gh, {"Dockerfile": DOCKERFILE}).operation == "none"
+
+
+def test_race_with_another_run_leaves_our_title_and_body(gh):
+    repo = gh.repos[REPO]
+
+    def other_run_opens_it(server):
+        repo.pulls.append(
+            {
+                "number": 1, "state": "open", "title": "theirs", "body": "their body",
+                "draft": False, "head": "django-dockerfile/update", "base": "main",
+                "labels": [], "assignees": [], "reviewers": [], "team_reviewers": [],
+            }
+        )  # fmt: skip
+
+    gh.before("POST", r"/pulls$", other_run_opens_it)
+    result = run(gh, {"Dockerfile": DOCKERFILE})
+    assert result.operation == "updated" and result.number == 1
+    assert len(repo.pulls) == 1
+    assert repo.pulls[0]["title"] == "Add a production Dockerfile"
+    assert repo.pulls[0]["body"] == "Why each line is there."
+
+
+def test_refused_label_is_a_warning_and_reviewers_are_still_requested(gh):
+    repo = gh.repos[REPO]
+    gh.fail("POST", r"/issues/\d+/labels", 403, "Resource not accessible by integration")
+    result = run(gh, {"Dockerfile": DOCKERFILE}, labels=["docker"], reviewers=["bob"])
+    assert result.operation == "created" and result.number == 1
+    assert result.warnings == (
+        "could not add the labels docker: Resource not accessible by integration",
+    )
+    assert repo.pulls[0]["reviewers"] == ["bob"]
+
+
 def test_nested_path_and_labels_assignees_reviewers_draft(gh):
     repo = gh.repos[REPO]
     result = run(
@@ -140,6 +185,7 @@ def test_actions_not_permitted_to_create_prs_says_which_setting(gh):
         run(gh, {"Dockerfile": DOCKERFILE})
     text = str(err.value)
     assert "Allow GitHub Actions to create and approve pull requests" in text
+    assert ".." not in text
     assert "Settings > Actions > General" in text
 
 

@@ -121,7 +121,7 @@ def run(
         else:
             annotate("notice", message)
     elif inputs.create_pull_request and outcome.proposed:
-        pull, error = open_pull_request(inputs, outcome, report, link, publish, env)
+        pull, error = open_pull_request(inputs, outcome, report, publish, env)
         if pull is None:
             annotate("error", error or "the pull request could not be made")
             status = 1

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 
 from generator.action.inputs import ActionInputs
 from generator.action.modes import Outcome
+from generator.action.report import linker
 from generator.publish import PublishError, PublishResult
 from generator.summary import RunReport, pr_body
 
@@ -27,7 +28,6 @@ def open_pull_request(
     inputs: ActionInputs,
     outcome: Outcome,
     report: RunReport,
-    link: Callable[[str, int | None], str | None],
     publish: Callable[..., PublishResult] | None,
     env: Mapping[str, str],
 ) -> tuple[PublishResult | None, str | None]:
@@ -35,6 +35,7 @@ def open_pull_request(
     if publish is None:
         from generator.publish import publish
     title = inputs.pr_title or TITLES[inputs.mode]
+    link = linker(inputs, env, ref=inputs.branch)
     try:
         result = publish(
             repo_full_name=inputs.repository,

@@ -22,10 +22,16 @@ def annotate(kind: str, message: str, file: str | None = None, line: int | None 
     issue_command(kind, props, message)
 
 
-def linker(inputs: ActionInputs, env: Mapping[str, str]) -> Callable[[str, int | None], str | None]:
-    """file, line -> a link to it at the commit this run checked out (None outside a run)."""
+def linker(
+    inputs: ActionInputs, env: Mapping[str, str], ref: str | None = None
+) -> Callable[[str, int | None], str | None]:
+    """file, line -> a link to it at `ref` (default: the commit this run checked out).
+
+    None outside a run. The pull request body links to its branch instead: a SHA there would
+    change the body, and so edit the pull request, on every push to the base branch.
+    """
     server = env.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
-    ref = env.get("GITHUB_SHA")
+    ref = ref or env.get("GITHUB_SHA")
     if not inputs.repository or not ref:
         return lambda file, line: None
     return lambda file, line: (
