@@ -869,3 +869,74 @@ def test_asgi_application_in_a_package(tmp_path: Path) -> None:
     )
     _, facts, _ = detect(tmp_path)
     assert facts is not None and facts.asgi_application == "mysite.asgi:application"
+
+
+# ----------------------------------------------------------------------------- which WSGI module
+
+
+def test_wsgi_of_a_sibling_celery_package_is_not_served_nor_taken_for_production(
+    tmp_path: Path,
+) -> None:
+    # Issue 10, class 10: a Celery app package with its own wsgi.py (defaulting to its own
+    # settings) sat next to the site; the image served it instead of the site's.
+    startproject(tmp_path, name="shop")
+    write(
+        tmp_path,
+        {
+            "shop/settings.py": STARTPROJECT_SETTINGS.replace("mysite", "shop").replace(
+                'WSGI_APPLICATION = "shop.wsgi.application"\n', ""
+            ),
+            "aaa_tasks/__init__.py": "",
+            "aaa_tasks/celery.py": "from celery import Celery\napp = Celery('tasks')\n",
+            "aaa_tasks/settings.py": "from shop.settings import *\n",
+            "aaa_tasks/wsgi.py": WSGI.format(module="aaa_tasks.settings"),
+        },
+    )
+    _, facts, _ = detect(tmp_path)
+    assert facts is not None
+    assert facts.production_settings_module is None
+    assert facts.wsgi_application == "shop.wsgi:application"
+    why = next(e.why for e in facts.evidence if e.fact == "wsgi_application")
+    assert "beside the settings" in why and "aaa_tasks/wsgi.py" in why
+
+
+def test_wsgi_application_setting_decides_over_the_file_beside_the_settings(
+    tmp_path: Path,
+) -> None:
+    startproject(tmp_path)
+    write(
+        tmp_path,
+        {
+            "mysite/settings.py": STARTPROJECT_SETTINGS.replace(
+                "mysite.wsgi.application", "frontdoor.wsgi.application"
+            ),
+            "frontdoor/__init__.py": "",
+            "frontdoor/wsgi.py": WSGI.format(module="mysite.settings"),
+        },
+    )
+    _, facts, _ = detect(tmp_path)
+    assert facts is not None and facts.wsgi_application == "frontdoor.wsgi:application"
+    why = next(e.why for e in facts.evidence if e.fact == "wsgi_application")
+    assert "WSGI_APPLICATION" in why
+
+
+def test_without_known_settings_the_celery_package_is_served_last(
+    tmp_path: Path,
+) -> None:
+    # manage.py names no settings module and none is found: of two packages with a wsgi.py,
+    # the Celery one is served last, whatever the names' order.
+    write(
+        tmp_path,
+        {
+            "manage.py": "import django\nfrom django.core.management import execute_from_command_line\n",
+            "requirements.txt": "Django\n",
+            "app_worker/__init__.py": "",
+            "app_worker/celery.py": "from celery import Celery\napp = Celery('w')\n",
+            "app_worker/wsgi.py": WSGI.format(module="site_pkg.conf"),
+            "site_pkg/__init__.py": "",
+            "site_pkg/conf.py": "INSTALLED_APPS = []\n",
+            "site_pkg/wsgi.py": WSGI.format(module="site_pkg.conf"),
+        },
+    )
+    _, facts, _ = detect(tmp_path)
+    assert facts is not None and facts.wsgi_application == "site_pkg.wsgi:application"

@@ -228,6 +228,19 @@ CASES: dict[str, dict[str, Any]] = {
         "server_declared": True,
         "warnings": [],
     },
+    "celery_sibling_wsgi": {
+        # Issue 10, class 10: tasks/ (a Celery app package) has a wsgi.py of its own defaulting to
+        # tasks.settings; the site's shop/wsgi.py, beside the settings, is served, and tasks.settings
+        # is not mistaken for the production settings.
+        **_startproject("shop"),
+        "asgi_application": None,
+        **PIP,
+        "celery": "tasks.celery",
+        "python.version": "3.12",
+        "server": "gunicorn",
+        **COLLECTSTATIC,
+        "warnings": [],
+    },
     "channels_asgi": {
         **_startproject("chat"),
         **PIP,

@@ -12,7 +12,7 @@ import ast
 import fnmatch
 import posixpath
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from generator.detect._pyvalues import (
@@ -603,7 +603,8 @@ def _facts_from_chain(tree: SourceTree, project_dir: str, chain: _Chain, facts: 
         value = ns.get(setting)
         if isinstance(value, str) and "." in value:
             mod, _, attr = value.rpartition(".")
-            facts.set(fact, f"{mod}:{attr}", *at(setting), f"{setting} = {value!r}")
+            why = f"{setting} = {value!r}: the settings name the module served"
+            facts.set(fact, f"{mod}:{attr}", *at(setting), why)
 
 
 def _database(databases: Any, where: tuple[str | None, int | None], facts: _Facts) -> None:
@@ -706,10 +707,12 @@ def _production_module(
                 facts.set("production_settings_module", target, file, line, f"imported when {test}")
                 return target
     # wsgi.py is what production servers load: a default there that differs is the production one.
+    # Only the wsgi.py the image serves (not one in a Celery or second-site package).
     for app in app_files:
         last = (app.settings or "").rsplit(".", 1)[-1]
         if (
             app.kind == "wsgi"
+            and app.place != _ELSEWHERE
             and app.settings
             and app.settings != module
             and not any(w in last for w in ("test", "dev", "local"))
@@ -754,6 +757,13 @@ class _AppFile:
     line: int
     settings: str | None  # DJANGO_SETTINGS_MODULE default set there
     settings_line: int | None
+    # Where it sits relative to the settings: next to them (what the project serves, by the
+    # startproject convention), in the project directory, or in another package (a Celery app
+    # package, a second site) that only serves when a setting names it.
+    place: str = "beside the settings"
+
+
+_ELSEWHERE = "in another package"
 
 
 def _app_files(
@@ -769,16 +779,22 @@ def _app_files(
             if directory == project_dir or "/" not in directory:
                 break
             directory = posixpath.dirname(directory)
+    places = {d: "beside the settings" for d in dirs}
     if project_dir not in dirs:
         dirs.append(project_dir)
-    # Then any package one level below the project (settings unknown or somewhere else).
+        places[project_dir] = "in the project directory"
+    # Then any package one level below the project (settings unknown or somewhere else): those
+    # holding settings first, a Celery app package last (its wsgi.py is rarely the web site's).
     prefix = "" if project_dir in ("", ".") else project_dir + "/"
+    others: list[str] = []
     for f in files:
         rest = f[len(prefix) :]
         if rest.count("/") == 1 and rest.endswith(("/wsgi.py", "/asgi.py")):
             directory = posixpath.dirname(f)
-            if directory not in dirs:
-                dirs.append(directory)
+            if directory not in dirs and directory not in others:
+                others.append(directory)
+    others.sort(key=lambda d: (not _holds_settings(tree, d), _holds_celery(tree, d)))
+    dirs += others
     out: list[_AppFile] = []
     for directory in dirs:
         for kind in ("wsgi", "asgi"):
@@ -787,9 +803,17 @@ def _app_files(
                 if tree.is_file(file):
                     app = _read_app_file(tree, project_dir, file, kind)
                     if app is not None:
-                        out.append(app)
+                        out.append(replace(app, place=places.get(directory, _ELSEWHERE)))
                         break
     return out
+
+
+def _holds_settings(tree: SourceTree, directory: str) -> bool:
+    return tree.is_file(join(directory, "settings.py")) or tree.is_dir(join(directory, "settings"))
+
+
+def _holds_celery(tree: SourceTree, directory: str) -> bool:
+    return any(tree.is_file(join(directory, n)) for n in ("celery.py", "celery_app.py", "tasks.py"))
 
 
 def _read_app_file(tree: SourceTree, project_dir: str, path: str, kind: str) -> _AppFile | None:
@@ -827,13 +851,17 @@ def _calls_any(node: ast.AST, names: frozenset[str]) -> bool:
 
 
 def _app_facts(project_dir: str, apps: list[_AppFile], facts: _Facts) -> None:
+    """The WSGI/ASGI application served when no *_APPLICATION setting named one (those were set
+    from the settings already and win): the module nearest the settings, others named as such."""
     for app in apps:
+        others = [a.path for a in apps if a.kind == app.kind and a is not app]
+        also = f"; also found, not served: {', '.join(others)}" if others else ""
         facts.set(
             f"{app.kind}_application",
             app.target,
             app.path,
             app.line,
-            f"{app.path} binds the {app.kind.upper()} application",
+            f"{app.path} binds the {app.kind.upper()} application and sits {app.place}{also}",
         )
 
 
