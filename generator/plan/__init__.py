@@ -53,6 +53,7 @@ def plan(facts: ProjectFacts, options: Options) -> BuildPlan:
     ctx = _Context(facts, options)
     _broken_sources(ctx)  # first in the log: the build fails until these are fixed
     python_version, minor, python_comment = _python(ctx)
+    ctx.minor = minor
     variant = options.base_variant or f"slim-{_codename(minor)}"
     base = f"python:${{PYTHON_VERSION}}-{variant}"
     if options.digest:

@@ -22,6 +22,8 @@ class _Context:
         self.workdir = _in_app(self.project_dir)
         # Comment lines for the management-command steps a syntax error will break.
         self.broken: list[str] = []
+        # The image's Python minor ("3.12"), set as soon as it is chosen: tool pins depend on it.
+        self.minor = ""
 
     def decide(self, fact: str, file: str | None, line: int | None, why: str) -> None:
         evidence = Evidence(fact, file, line, why)

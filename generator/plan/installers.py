@@ -365,7 +365,7 @@ def _manager_install(
         after = (_run(command, mounts=mounts, comment=(project_comment,)),)
     return _Install(
         env,
-        _tool(tool[0], f"{tool[1]} installs the locked dependencies"),
+        _tool(ctx, tool[0], f"{tool[1]} installs the locked dependencies"),
         _with_comment((*copy_inputs, install), *comment),
         after,
         False,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from generator.plan.context import _Context
 from generator.plan.model import PlanError
-from generator.plan.tools import tool_pin
+from generator.plan.tools import _added
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ def _server(ctx: _Context) -> _Server:
                 f"--server {name}: {name} is not among the project's dependencies; add it to "
                 f"{deps.files[0] if deps.files else 'the manifest'} and regenerate"
             )
-        add.append(f"gunicorn=={tool_pin('gunicorn')}")
+        add.extend(_added(ctx, "gunicorn"))
     app = _application(ctx, asgi or name in ("daphne", "uvicorn", "hypercorn"))
     port_sh = '"${PORT:-8000}"'
     workers_sh = '"${WEB_CONCURRENCY:-1}"'
@@ -47,7 +47,7 @@ def _server(ctx: _Context) -> _Server:
                 worker = "uvicorn.workers.UvicornWorker"
             else:
                 worker = "uvicorn_worker.UvicornWorker"
-                add.append(f"uvicorn-worker=={tool_pin('uvicorn-worker')}")
+                add.extend(_added(ctx, "uvicorn-worker"))
             cmd += ("--worker-class", worker)
         cmd += (app,)
         comment = (
