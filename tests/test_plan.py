@@ -50,6 +50,21 @@ def test_options_override_python_variant_and_pin_digest():
     assert f"FROM python:${{PYTHON_VERSION}}-slim-bookworm@sha256:{digest} AS build" in text
 
 
+@pytest.mark.parametrize(
+    ("variant", "described"),
+    [
+        (None, "the official slim image on Debian trixie"),
+        ("slim-bookworm", "the official slim image on Debian bookworm"),
+        ("bookworm", "the official full image on Debian bookworm (compilers and headers included"),
+        ("alpine3.20", "the official Alpine image"),
+    ],
+)
+def test_decision_log_names_the_kind_of_base_image(variant, described):
+    p = plan(facts(), Options(python_version="3.12", base_variant=variant))
+    why = next(d.why for d in p.decisions if d.fact == "base image")
+    assert described in why
+
+
 # --- package managers -----------------------------------------------------------------------------
 
 
@@ -82,6 +97,8 @@ def test_uv_syncs_locked_production_deps_then_project():
     assert "pip install uv==" in text
     assert "UV_PROJECT_ENVIRONMENT=/opt/venv" in text
     assert "UV_COMPILE_BYTECODE=1" in text and "UV_LINK_MODE=copy" in text
+    # uv's documented switch to the system trust store; UV_NATIVE_TLS is deprecated.
+    assert "UV_SYSTEM_CERTS=true" in text and "UV_NATIVE_TLS" not in text
     first = (
         "uv sync --frozen --no-dev --no-default-groups --group prod --extra postgres "
         "--no-install-project --inexact"
@@ -210,6 +227,14 @@ def test_compilers_only_in_build_stage_and_libraries_in_runtime():
     assert "gcc" not in runtime and "libpq-dev" not in runtime
     assert "sharing=locked" in build
     assert "# hadolint ignore=DL3008" in text
+
+
+def test_apt_install_is_noninteractive_on_its_run_line_only():
+    text = dockerfile(facts(system_packages=psycopg2()))
+    installs = [line for line in text.splitlines() if "apt-get install" in line]
+    assert len(installs) == 2
+    assert all("DEBIAN_FRONTEND=noninteractive apt-get install" in line for line in installs)
+    assert "ENV DEBIAN_FRONTEND" not in text and "ARG DEBIAN_FRONTEND" not in text
 
 
 def test_no_apt_step_when_nothing_needs_it():

@@ -28,7 +28,7 @@ from generator.plan.dockerignore import _dockerignore
 from generator.plan.installers import _install_steps
 from generator.plan.management import _broken_sources
 from generator.plan.model import UID, BuildPlan, Instruction, PlanError, Stage
-from generator.plan.python import _codename, _python, _settings_module
+from generator.plan.python import _base_image, _python, _settings_module
 from generator.plan.server import _server
 from generator.plan.stages import (
     _build_stage,
@@ -54,19 +54,7 @@ def plan(facts: ProjectFacts, options: Options) -> BuildPlan:
     _broken_sources(ctx)  # first in the log: the build fails until these are fixed
     python_version, minor, python_comment = _python(ctx)
     ctx.minor = minor
-    variant = options.base_variant or f"slim-{_codename(minor)}"
-    base = f"python:${{PYTHON_VERSION}}-{variant}"
-    if options.digest:
-        digest = options.digest if ":" in options.digest else f"sha256:{options.digest}"
-        base += f"@{digest}"
-        ctx.decide("base image", None, None, f"FROM is pinned to digest {digest}")
-    ctx.decide(
-        "base image",
-        None,
-        None,
-        f"python:{python_version}-{variant}: the official slim image"
-        + ("" if options.base_variant else f" on Debian {variant.removeprefix('slim-')}"),
-    )
+    base, variant = _base_image(ctx, python_version, minor)
 
     settings_module = _settings_module(ctx)
     apt_build, apt_runtime = _apt_packages(ctx, _system_packages(ctx, minor, variant))

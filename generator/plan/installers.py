@@ -212,7 +212,8 @@ def _uv(ctx: _Context, copy_inputs: tuple[Instruction, ...]) -> _Install:
         ("UV_LINK_MODE", "copy"),
         ("UV_PYTHON_DOWNLOADS", "never"),
         # The system trust store, as pip uses: builders behind a TLS-inspecting proxy still work.
-        ("UV_NATIVE_TLS", "1"),
+        # UV_SYSTEM_CERTS (uv >= 0.11) replaces the deprecated UV_NATIVE_TLS.
+        ("UV_SYSTEM_CERTS", "true"),
     )
     frozen = "--frozen " if deps.lockfile else ""
     # --no-default-groups: [tool.uv] default-groups often lists dev/lint/test groups.

@@ -40,6 +40,32 @@ def _python(ctx: _Context) -> tuple[str, str, str]:
     return version, minor, comment
 
 
+def _base_image(ctx: _Context, python_version: str, minor: str) -> tuple[str, str]:
+    """(FROM image, tag variant): the official image of that Python, slim on the newest Debian
+    release it ships unless a variant is configured; pinned to a digest when one is given."""
+    options = ctx.options
+    variant = options.base_variant or f"slim-{_codename(minor)}"
+    base = f"python:${{PYTHON_VERSION}}-{variant}"
+    if options.digest:
+        digest = options.digest if ":" in options.digest else f"sha256:{options.digest}"
+        base += f"@{digest}"
+        ctx.decide("base image", None, None, f"FROM is pinned to digest {digest}")
+    ctx.decide("base image", None, None, f"python:{python_version}-{variant}: {_describe(variant)}")
+    return base, variant
+
+
+def _describe(variant: str) -> str:
+    """What the official image with this tag suffix is (Docker Hub library/python)."""
+    if variant.startswith("alpine"):
+        return "the official Alpine image"
+    parts = variant.split("-")
+    suite = next((p for p in parts if p != "slim"), None)
+    where = f" on Debian {suite}" if suite else ""
+    if "slim" in parts:
+        return f"the official slim image{where}"
+    return f"the official full image{where} (compilers and headers included: larger than slim)"
+
+
 def _check_django_supports(ctx: _Context, minor: str) -> None:
     """A configured Python that no allowed Django release supports can only fail the build."""
     from generator.detect.python_version import django_allows

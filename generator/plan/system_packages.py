@@ -73,7 +73,10 @@ def _apt_install(packages: tuple[str, ...], comment: tuple[str, ...]) -> Instruc
     return _run(
         "rm -f /etc/apt/apt.conf.d/docker-clean",
         "apt-get update",
-        "apt-get install -y --no-install-recommends " + " ".join(packages),
+        # On the install line only: debconf asks no questions (and logs no noise) in this RUN,
+        # while the image keeps no DEBIAN_FRONTEND for whoever runs apt in it later.
+        "DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "
+        + " ".join(packages),
         mounts=APT_MOUNTS,
         comment=(
             *comment,
