@@ -76,6 +76,11 @@ class SourceTree(Protocol):
         """Every file path below the root, skipping SKIP_DIRS and virtualenvs, sorted by depth."""
         ...
 
+    def symlink_target(self, path: str) -> str | None:
+        """Where a symlink at PATH leads, relative to the root; None when PATH is no symlink or
+        its target leaves the tree."""
+        ...
+
 
 def decode(data: bytes) -> str | None:
     """Decode file content as a text editor would: BOM-aware, UTF-8 first. None for binary."""
@@ -139,6 +144,12 @@ class LocalTree:
             return sorted(os.listdir(real))
         except OSError:
             return []
+
+    def symlink_target(self, path: str) -> str | None:
+        if not os.path.islink(self.root.joinpath(*PurePosixPath(path).parts)):
+            return None
+        real = self._resolve(path)
+        return None if real is None else real.relative_to(self.root).as_posix()
 
     def read_text(self, path: str) -> str | None:
         if path in self._text_cache:

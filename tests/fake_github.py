@@ -11,10 +11,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import re
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -160,6 +162,33 @@ class FakeGitHub:
         self.repos[full_name] = repo
         return repo
 
+    def add_repo_from_dir(
+        self, full_name: str, directory: Path, default_branch: str = "main"
+    ) -> Repo:
+        """A repository holding DIRECTORY as git would store it: symlinks as mode 120000 blobs
+        of their target, executables 100755; nothing is followed out of the directory."""
+        owner, name = full_name.split("/")
+        repo = Repo(owner, name, default_branch)
+        files: dict[str, tuple[str, str]] = {}
+        for dirpath, dirnames, filenames in os.walk(directory):
+            for entry in sorted(dirnames):
+                full = Path(dirpath, entry)
+                if full.is_symlink():  # os.walk lists links to directories here, never enters
+                    rel = full.relative_to(directory).as_posix()
+                    files[rel] = ("120000", repo.put_blob(os.readlink(full).encode()))
+            for entry in filenames:
+                full = Path(dirpath, entry)
+                rel = full.relative_to(directory).as_posix()
+                if full.is_symlink():
+                    files[rel] = ("120000", repo.put_blob(os.readlink(full).encode()))
+                elif full.is_file():
+                    mode = "100755" if os.access(full, os.X_OK) else "100644"
+                    files[rel] = (mode, repo.put_blob(full.read_bytes()))
+        tree = repo.build_tree(files)
+        repo.refs[f"heads/{default_branch}"] = repo.put_commit(tree, [], "Initial commit")
+        self.repos[full_name] = repo
+        return repo
+
     def push(self, full_name: str, branch: str, files: dict[str, str], message: str) -> str:
         """Someone else commits to `branch` (the base moves on)."""
         repo = self.repos[full_name]
@@ -286,6 +315,7 @@ class _Handler(BaseHTTPRequestHandler):
             ("POST", r"/git/refs", self._create_ref),
             ("PATCH", r"/git/refs/(.+)", self._update_ref),
             ("POST", r"/git/blobs", self._create_blob),
+            ("GET", r"/git/blobs/([0-9a-f]+)", self._get_blob),
             ("GET", r"/git/trees/([0-9a-f]+)", self._get_tree),
             ("POST", r"/git/trees", self._create_tree),
             ("GET", r"/git/commits/([0-9a-f]+)", self._get_commit),
@@ -356,6 +386,16 @@ class _Handler(BaseHTTPRequestHandler):
         sha = repo.put_blob(data)
         return 201, {"sha": sha, "url": f"{url}/git/blobs/{sha}"}
 
+    def _get_blob(self, repo: Repo, url: str, query: dict, body: Any, sha: str) -> tuple[int, Any]:
+        data = repo.blobs[sha]
+        return 200, {
+            "sha": sha,
+            "url": f"{url}/git/blobs/{sha}",
+            "size": len(data),
+            "encoding": "base64",
+            "content": base64.encodebytes(data).decode(),
+        }
+
     def _tree_json(self, repo: Repo, url: str, sha: str, recursive: bool) -> dict[str, Any]:
         if recursive:
             flat = repo.flatten(sha)
@@ -366,9 +406,13 @@ class _Handler(BaseHTTPRequestHandler):
             entries = list(repo.trees[sha])
         for e in entries:
             e["url"] = f"{url}/git/{e['type']}s/{e['sha']}"
+            if e["type"] == "blob":
+                e["size"] = len(repo.blobs[e["sha"]])
         return {"sha": sha, "url": f"{url}/git/trees/{sha}", "tree": entries, "truncated": False}
 
     def _get_tree(self, repo: Repo, url: str, query: dict, body: Any, sha: str) -> tuple[int, Any]:
+        if sha in repo.commits:  # as on GitHub, a commit names its tree
+            sha = repo.commits[sha]["tree"]
         return 200, self._tree_json(repo, url, sha, bool(query.get("recursive")))
 
     def _create_tree(self, repo: Repo, url: str, query: dict, body: Any) -> tuple[int, Any]:

@@ -6,7 +6,6 @@ Everything is read with `ast`; no file from the scanned repository is imported o
 from __future__ import annotations
 
 import dataclasses
-import os
 import posixpath
 from dataclasses import dataclass
 
@@ -18,7 +17,7 @@ from generator.detect.settings import (
     read_settings_module,
 )
 from generator.facts import Diagnostics, Evidence, SettingsFacts
-from generator.source import LocalTree, SourceTree
+from generator.source import SourceTree
 
 # Directories that hold a demo or test project rather than the application itself.
 _SECONDARY_DIRS = frozenset(
@@ -69,7 +68,7 @@ def find_projects(tree: SourceTree, diags: Diagnostics) -> list[ProjectCandidate
     for path in files:
         if path.rsplit("/", 1)[-1] != "manage.py":
             continue
-        target = _symlink_target(tree, path)
+        target = tree.symlink_target(path)
         real = target or path
         if real in found:
             continue
@@ -131,20 +130,6 @@ def read_settings(
 
 
 # ------------------------------------------------------------------------------------ internals
-
-
-def _symlink_target(tree: SourceTree, path: str) -> str | None:
-    """The tree-relative target of a symlinked manage.py (only a local tree can tell)."""
-    if not isinstance(tree, LocalTree):
-        return None
-    full = os.path.join(tree.root, *path.split("/"))
-    if not os.path.islink(full):
-        return None
-    real = os.path.realpath(full)
-    rel = os.path.relpath(real, tree.root)
-    if rel.startswith("..") or os.path.isabs(rel):
-        return None
-    return rel.replace(os.sep, "/")
 
 
 def _from_manage(
