@@ -16,6 +16,10 @@ from typing import Any
 # The identity GitHub shows for commits made by workflows with the default token.
 DEFAULT_AUTHOR = "github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>"
 DEFAULT_BRANCH = "django-dockerfile/update"
+REFRESH_BRANCH = "django-dockerfile/refresh"
+# How often a 422 from labels, assignees or reviewers right after the PR was created is retried:
+# GitHub answers those before the new pull request is visible to every endpoint.
+DECORATE_ATTEMPTS = 4
 DEFAULT_API_URL = "https://api.github.com"
 
 SETTINGS_ADVICE = (
@@ -36,7 +40,7 @@ class PublishError(Exception):
 
 @dataclass(frozen=True)
 class PublishResult:
-    operation: str  # created | updated | none
+    operation: str  # created | updated | closed | none
     number: int | None
     url: str | None
     branch: str
@@ -108,6 +112,7 @@ def publish(
     token: str = "",
     api_url: str | None = None,
     author: str | None = None,
+    delete_branch: bool = False,
     *,
     retries: int = 5,
     backoff: float = 1.0,
@@ -116,8 +121,10 @@ def publish(
 
     The branch is created or reset from the head of `base` (the default branch when None).
     Nothing is pushed when the files equal the base branch (operation "none", no PR) or when the
-    branch already holds them (operation "none", the open PR, if any, is reported). Reviewers
-    written `org/team` are requested as teams.
+    branch already holds them (operation "none", the open PR, if any, is reported). When the
+    base already has the files and a PR from `branch` is still open, it is closed with a comment
+    (operation "closed"); `delete_branch` then deletes the branch too. Reviewers written
+    `org/team` are requested as teams.
     """
     from github import GithubException
 
@@ -128,7 +135,7 @@ def publish(
     try:
         return _publish(
             gh, repo_full_name, dict(files), base, branch, commit_message, title, body,
-            labels, assignees, reviewers, draft, who,
+            labels, assignees, reviewers, draft, who, delete_branch, backoff,
         )  # fmt: skip
     except GithubException as exc:
         raise PublishError(_advice(exc, repo_full_name, api_url)) from exc
@@ -150,6 +157,8 @@ def _publish(
     reviewers: Sequence[str],
     draft: bool,
     who: Identity,
+    delete_branch: bool,
+    backoff: float,
 ) -> PublishResult:
     from github import GithubException, InputGitAuthor, InputGitTreeElement
 
@@ -173,12 +182,13 @@ def _publish(
     wanted = {path: blob_sha(text) for path, text in files.items()}
 
     base_entries = _entries(repo, base_commit.tree.sha, files)
-    if all(base_entries.get(p, ("", ""))[1] == sha for p, sha in wanted.items()):
-        # The base branch already has these files: nothing to propose (and nothing to close).
-        return PublishResult("none", None, None, branch, None)
-
     ref = _branch_ref(repo, branch)
     head = f"{repo.owner.login}:{branch}"
+    if all(base_entries.get(p, ("", ""))[1] == sha for p, sha in wanted.items()):
+        # The base branch already has these files (merged, or committed by hand): nothing to
+        # propose, and an open pull request from our branch is stale.
+        return _close_stale(repo, ref, head, base, branch, delete_branch)
+
     commit_sha: str | None = None
     pushed = True
     if ref is not None:
@@ -233,8 +243,26 @@ def _publish(
 
     warnings: list[str] = []
     if operation != "none":
-        warnings = _decorate(pull, labels, assignees, reviewers)
+        warnings = _decorate(pull, labels, assignees, reviewers, backoff)
     return PublishResult(operation, pull.number, pull.html_url, branch, commit_sha, tuple(warnings))
+
+
+def _close_stale(
+    repo: Any, ref: Any, head: str, base: str, branch: str, delete_branch: bool
+) -> PublishResult:
+    """Close the open pull request from `branch` (the base has its files); delete the branch."""
+    pull = _open_pull(repo, head, base)
+    if pull is not None:
+        pull.create_issue_comment(
+            f"`{base}` already has these files, so this pull request is no longer needed: closing "
+            "it. django-dockerfile opens a new one when the generated files change again."
+        )
+        pull.edit(state="closed")
+    if delete_branch and ref is not None:
+        ref.delete()
+    if pull is None:
+        return PublishResult("none", None, None, branch, None)
+    return PublishResult("closed", pull.number, pull.html_url, branch, None)
 
 
 def _branch_ref(repo: Any, branch: str) -> Any:
@@ -288,34 +316,52 @@ def _entries(repo: Any, tree_sha: str, files: Mapping[str, str]) -> dict[str, tu
 
 
 def _decorate(
-    pull: Any, labels: Sequence[str], assignees: Sequence[str], reviewers: Sequence[str]
+    pull: Any,
+    labels: Sequence[str],
+    assignees: Sequence[str],
+    reviewers: Sequence[str],
+    backoff: float,
 ) -> list[str]:
     """Labels, assignees and reviewers: a refusal is a warning, the pull request still stands."""
-    from github import GithubException
-
     warnings = []
     if labels:
-        try:
-            pull.add_to_labels(*labels)
-        except GithubException as exc:
-            # e.g. a label the token may not create, or an archived repository's labels.
-            warnings.append(f"could not add the labels {', '.join(labels)}: {_message(exc)}")
+        # e.g. a label the token may not create, or an archived repository's labels.
+        why = _attempt(lambda: pull.add_to_labels(*labels), backoff)
+        if why:
+            warnings.append(f"could not add the labels {', '.join(labels)}: {why}")
     if assignees:
-        try:
-            pull.add_to_assignees(*assignees)
-        except GithubException as exc:
-            warnings.append(f"could not assign {', '.join(assignees)}: {_message(exc)}")
+        why = _attempt(lambda: pull.add_to_assignees(*assignees), backoff)
+        if why:
+            warnings.append(f"could not assign {', '.join(assignees)}: {why}")
     users = [r for r in reviewers if "/" not in r]
     teams = [r.split("/", 1)[1] for r in reviewers if "/" in r]
     if users or teams:
-        try:
-            pull.create_review_request(reviewers=users, team_reviewers=teams)
-        except GithubException as exc:
-            # e.g. "Review cannot be requested from pull request author."
-            warnings.append(
-                f"could not request reviews from {', '.join(reviewers)}: {_message(exc)}"
-            )
+        # e.g. "Review cannot be requested from pull request author."
+        why = _attempt(
+            lambda: pull.create_review_request(reviewers=users, team_reviewers=teams), backoff
+        )
+        if why:
+            warnings.append(f"could not request reviews from {', '.join(reviewers)}: {why}")
     return warnings
+
+
+def _attempt(call: Any, backoff: float) -> str | None:
+    """Run `call`; None when it worked, else GitHub's reason. A 422 is retried a few times."""
+    import time
+
+    from github import GithubException
+
+    for attempt in range(1, DECORATE_ATTEMPTS + 1):
+        try:
+            call()
+            return None
+        except GithubException as exc:
+            # Right after creation GitHub may not yet see the pull request everywhere and
+            # answers 422; the same call a moment later succeeds. Other refusals are final.
+            if exc.status != 422 or attempt == DECORATE_ATTEMPTS:
+                return _message(exc)
+            time.sleep(backoff * attempt)
+    return None
 
 
 def _message(exc: Any) -> str:

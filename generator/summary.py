@@ -135,6 +135,11 @@ def pull_line(pull: PublishResult | None) -> str | None:
         return "Pull request: none needed, the base branch already has these files."
     if pull.operation == "none":
         return f"Pull request [#{pull.number}]({pull.url}) is already up to date."
+    if pull.operation == "closed":
+        return (
+            f"Pull request [#{pull.number}]({pull.url}) closed: the base branch already has "
+            "these files."
+        )
     return f"Pull request [#{pull.number}]({pull.url}) {pull.operation}."
 
 

@@ -119,6 +119,16 @@ class Repo:
     def open_pulls(self) -> list[dict[str, Any]]:
         return [p for p in self.pulls if p["state"] == "open"]
 
+    def close_pull(self, number: int, merged: bool = False, delete_branch: bool = False) -> None:
+        """A person closes (or merges) the pull request; GitHub keeps its head commit."""
+        pull = next(p for p in self.pulls if p["number"] == number)
+        pull["head_sha"] = self.refs.get(f"heads/{pull['head']}", pull.get("head_sha", ""))
+        pull["state"], pull["merged"] = "closed", merged
+        if merged:
+            self.refs[f"heads/{pull['base']}"] = pull["head_sha"]
+        if delete_branch:
+            self.refs.pop(f"heads/{pull['head']}", None)
+
 
 class FakeGitHub:
     """The server. Use as a context manager; `api_url` goes into GITHUB_API_URL."""
@@ -256,10 +266,13 @@ class _Handler(BaseHTTPRequestHandler):
     def do_PATCH(self) -> None:
         self._dispatch("PATCH")
 
+    def do_DELETE(self) -> None:
+        self._dispatch("DELETE")
+
     # --- plumbing ----------------------------------------------------------------------------
 
     def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
-        data = json.dumps(body).encode()
+        data = json.dumps(body).encode() if body is not None else b""
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
@@ -314,6 +327,7 @@ class _Handler(BaseHTTPRequestHandler):
             ("GET", r"/git/refs?/(.+)", self._get_ref),
             ("POST", r"/git/refs", self._create_ref),
             ("PATCH", r"/git/refs/(.+)", self._update_ref),
+            ("DELETE", r"/git/refs/(.+)", self._delete_ref),
             ("POST", r"/git/blobs", self._create_blob),
             ("GET", r"/git/blobs/([0-9a-f]+)", self._get_blob),
             ("GET", r"/git/trees/([0-9a-f]+)", self._get_tree),
@@ -325,6 +339,7 @@ class _Handler(BaseHTTPRequestHandler):
             ("GET", r"/pulls/(\d+)", self._get_pull),
             ("PATCH", r"/pulls/(\d+)", self._update_pull),
             ("POST", r"/issues/(\d+)/labels", self._add_labels),
+            ("POST", r"/issues/(\d+)/comments", self._add_comment),
             ("POST", r"/issues/(\d+)/assignees", self._add_assignees),
             ("POST", r"/pulls/(\d+)/requested_reviewers", self._request_reviewers),
         ]
@@ -379,6 +394,14 @@ class _Handler(BaseHTTPRequestHandler):
             return 422, {"message": "Update is not a fast forward"}
         repo.refs[ref] = new
         return 200, self._ref_json(repo, url, ref)
+
+    def _delete_ref(
+        self, repo: Repo, url: str, query: dict, body: Any, ref: str
+    ) -> tuple[int, Any]:
+        if ref not in repo.refs:
+            return 422, {"message": "Reference does not exist"}
+        del repo.refs[ref]
+        return 204, None
 
     def _create_blob(self, repo: Repo, url: str, query: dict, body: Any) -> tuple[int, Any]:
         content = body["content"]
@@ -454,7 +477,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _pull_json(self, repo: Repo, url: str, pull: dict[str, Any]) -> dict[str, Any]:
         n = pull["number"]
-        head_sha = repo.refs.get(f"heads/{pull['head']}", "")
+        head_sha = pull.get("head_sha") or repo.refs.get(f"heads/{pull['head']}", "")
+        if pull["state"] == "open":
+            head_sha = repo.refs.get(f"heads/{pull['head']}", head_sha)
         return {
             "id": 1000 + n,
             "number": n,
@@ -462,6 +487,8 @@ class _Handler(BaseHTTPRequestHandler):
             "title": pull["title"],
             "body": pull["body"],
             "draft": pull["draft"],
+            "merged": pull.get("merged", False),
+            "merged_at": "2024-01-02T00:00:00Z" if pull.get("merged") else None,
             "url": f"{url}/pulls/{n}",
             "issue_url": f"{url}/issues/{n}",
             "html_url": f"https://github.example/{repo.full_name}/pull/{n}",
@@ -520,6 +547,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _update_pull(self, repo: Repo, url: str, query: dict, body: Any, n: str) -> tuple[int, Any]:
         pull = self._pull(repo, n)
+        if body.get("state") == "closed" and pull["state"] == "open":
+            repo.close_pull(pull["number"])
         for key in ("title", "body", "state", "base"):
             if key in body:
                 pull[key] = body[key]
@@ -530,6 +559,11 @@ class _Handler(BaseHTTPRequestHandler):
         labels = body["labels"] if isinstance(body, dict) else body
         pull["labels"] = sorted(set(pull["labels"]) | set(labels))
         return 200, [{"name": name} for name in pull["labels"]]
+
+    def _add_comment(self, repo: Repo, url: str, query: dict, body: Any, n: str) -> tuple[int, Any]:
+        pull = self._pull(repo, n)
+        pull.setdefault("comments", []).append(body["body"])
+        return 201, {"id": len(pull["comments"]), "body": body["body"]}
 
     def _add_assignees(
         self, repo: Repo, url: str, query: dict, body: Any, n: str

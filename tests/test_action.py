@@ -384,13 +384,54 @@ def test_pull_request_body_links_the_branch_so_new_commits_on_main_do_not_edit_i
 
 def test_refused_label_still_sets_the_outputs(gha, github, monkeypatch, capsys):
     set_inputs(monkeypatch, create_pull_request="true", labels="docker", reviewers="bob")
-    github.fail("POST", r"/issues/\d+/labels", 422, "Validation Failed")
+    github.fail("POST", r"/issues/\d+/labels", 422, "Validation Failed", times=10)
     assert action.run(core=FakeCore(), publish=fast_publish) == 0
     out = gha.outputs
     assert out["pull-request-operation"] == "created"
     assert out["pull-request-number"] == "1"
     assert "::warning::could not add the labels docker" in capsys.readouterr().out
     assert github.repos["octo/shop"].pulls[0]["reviewers"] == ["bob"]
+
+
+def test_refresh_and_generate_pull_requests_use_their_own_branches(
+    gha, github, mirror, monkeypatch
+):
+    set_inputs(monkeypatch, create_pull_request="true")
+    assert action.run(core=FakeCore(), publish=fast_publish) == 0
+    repo = github.repos["octo/shop"]
+    generate_head = repo.refs["heads/django-dockerfile/update"]
+
+    (gha.workspace / "Dockerfile").write_text(OLD_DOCKERFILE)
+    set_inputs(monkeypatch, mode="refresh", registry=mirror.url)
+    assert action.run(publish=fast_publish) == 0
+    assert gha.outputs["pull-request-operation"] == "created"
+    assert [p["head"] for p in repo.open_pulls()] == [
+        "django-dockerfile/update",
+        "django-dockerfile/refresh",
+    ]
+    assert repo.refs["heads/django-dockerfile/update"] == generate_head  # left alone
+
+
+@pytest.mark.parametrize(
+    ("env", "base"),
+    [
+        ({"GITHUB_REF": "refs/heads/develop"}, "develop"),
+        ({"GITHUB_REF": "refs/pull/7/merge", "GITHUB_HEAD_REF": "develop"}, "develop"),
+        ({"GITHUB_REF": "refs/tags/v1.0"}, "main"),
+        ({}, "main"),
+    ],
+)
+def test_pull_request_goes_into_the_branch_the_workflow_checked_out(
+    gha, github, monkeypatch, env, base
+):
+    repo = github.repos["octo/shop"]
+    repo.refs["heads/develop"] = repo.refs["heads/main"]
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("GITHUB_BASE_REF", "main" if "GITHUB_HEAD_REF" in env else "")
+    set_inputs(monkeypatch, create_pull_request="true")
+    assert action.run(core=FakeCore(), publish=fast_publish) == 0
+    assert repo.pulls[0]["base"] == base
 
 
 def test_pull_request_forbidden_says_which_setting(gha, github, monkeypatch, capsys):
@@ -405,6 +446,7 @@ def test_pull_request_forbidden_says_which_setting(gha, github, monkeypatch, cap
     stdout = capsys.readouterr().out
     assert "::error::" in stdout
     assert "Allow GitHub Actions to create and approve pull requests" in stdout
+    assert ".." not in stdout
     assert gha.outputs["django"] == "true"  # outputs are still written
 
 
@@ -467,7 +509,7 @@ def test_refresh_opens_a_pull_request_then_finds_nothing_to_do(
     out = gha.outputs
     assert out["changed"] == "true"
     assert out["pull-request-operation"] == "created"
-    assert repo.files_at("django-dockerfile/update")["Dockerfile"] == expected
+    assert repo.files_at("django-dockerfile/refresh")["Dockerfile"] == expected
     pull = repo.pulls[0]
     assert pull["title"] == "Refresh the Python base image"
     assert "`python:3.12.7-slim-bookworm` → `python:3.12.9-slim-bookworm" in pull["body"]
@@ -484,7 +526,8 @@ def test_refresh_opens_a_pull_request_then_finds_nothing_to_do(
     assert repo.commit_count() == commits and len(repo.pulls) == 1
 
     # Once the PR is merged the base image is current: nothing changes, nothing is committed.
-    github.push("octo/shop", "main", {"Dockerfile": expected}, "merge #1")
+    repo.close_pull(1, merged=True)
+    (gha.workspace / "Dockerfile").write_text(expected)
     commits = repo.commit_count()
     gha.summary.write_text("")
     gha.output.write_text("")

@@ -139,6 +139,31 @@ def test_refused_label_is_a_warning_and_reviewers_are_still_requested(gh):
     assert repo.pulls[0]["reviewers"] == ["bob"]
 
 
+@pytest.mark.parametrize("delete_branch", [False, True])
+def test_stale_pull_request_is_closed_when_the_base_has_the_files(gh, delete_branch):
+    repo = gh.repos[REPO]
+    run(gh, {"Dockerfile": DOCKERFILE})
+    gh.push(REPO, "main", {"Dockerfile": DOCKERFILE}, "committed by hand")
+    result = run(gh, {"Dockerfile": DOCKERFILE}, delete_branch=delete_branch)
+    assert (result.operation, result.number) == ("closed", 1)
+    pull = repo.pulls[0]
+    assert pull["state"] == "closed" and not pull["merged"]
+    assert "`main` already has these files" in pull["comments"][0]
+    assert ("heads/django-dockerfile/update" in repo.refs) is not delete_branch
+    # Nothing open any more: the next run has nothing to do.
+    assert run(gh, {"Dockerfile": DOCKERFILE}).operation == "none"
+
+
+def test_422_right_after_creating_the_pull_request_is_retried(gh):
+    repo = gh.repos[REPO]
+    gh.fail("POST", r"/issues/\d+/labels", 422, "Could not resolve to a node", times=2)
+    gh.fail("POST", r"/requested_reviewers", 422, "Could not resolve to a node", times=1)
+    result = run(gh, {"Dockerfile": DOCKERFILE}, labels=["docker"], reviewers=["bob"])
+    assert result.operation == "created" and result.warnings == ()
+    assert repo.pulls[0]["labels"] == ["docker"] and repo.pulls[0]["reviewers"] == ["bob"]
+    assert gh.count("POST", r"/issues/\d+/labels") == 3
+
+
 def test_nested_path_and_labels_assignees_reviewers_draft(gh):
     repo = gh.repos[REPO]
     result = run(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ from typing import Any
 from actions_toolkit import core as gha
 
 from generator.facts import Diagnostics
-from generator.publish import DEFAULT_AUTHOR, DEFAULT_BRANCH, parse_identity
+from generator.publish import DEFAULT_AUTHOR, DEFAULT_BRANCH, REFRESH_BRANCH, parse_identity
 
 MODES = ("generate", "refresh", "check")
 OVERWRITE = ("never", "generated", "always")
@@ -35,7 +35,8 @@ DEFAULTS: dict[str, str] = {
     "mode": "generate",
     "create-pull-request": "false",
     "github-token": "",
-    "branch": DEFAULT_BRANCH,
+    "branch": "",
+    "delete-branch": "false",
     "base": "",
     "commit-message": "",
     "pr-title": "",
@@ -62,6 +63,8 @@ OPTION_INPUTS = {
 }
 # Check mode proposes nothing (it fails on drift; mode: generate brings the files up to date).
 REFRESH_ONLY = ("allow-minor", "pin-digest", "registry")
+# Each mode has its own branch, so a refresh run never resets an open generate pull request.
+BRANCHES = {"generate": DEFAULT_BRANCH, "check": DEFAULT_BRANCH, "refresh": REFRESH_BRANCH}
 _LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
 _TEAM = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9_.-]{1,100}$")
 _BAD_REF = re.compile(r"(^[-/.]|/$|\.$|\.lock$|\.\.|//|@\{|[\x00-\x20\x7f~^:?*\[\\])")
@@ -85,7 +88,8 @@ class ActionInputs:
     create_pull_request: bool
     token: str
     branch: str
-    base: str | None
+    base: str | None  # None: the repository's default branch
+    delete_branch: bool  # delete the branch of a pull request closed as no longer needed
     commit_message: str
     pr_title: str
     pr_body: str
@@ -211,10 +215,13 @@ def read_inputs() -> tuple[ActionInputs | None, list[str]]:
     attempt("root", lambda: _project_root(workspace))
     attempt("overwrite", lambda: _choice("overwrite", OVERWRITE))
     attempt("mode", lambda: _choice("mode", MODES))
-    for flag in ("create-pull-request", "draft", "fail-if-not-django", "allow-minor", "pin-digest"):
+    flags = ("create-pull-request", "draft", "fail-if-not-django", "allow-minor", "pin-digest")
+    for flag in (*flags, "delete-branch"):
         attempt(flag, lambda flag=flag: _boolean(flag))
-    attempt("branch", lambda: _ref("branch") or DEFAULT_BRANCH)
-    attempt("base", lambda: _ref("base") or None)
+    attempt(
+        "branch", lambda: _ref("branch") or BRANCHES.get(values.get("mode", ""), DEFAULT_BRANCH)
+    )
+    attempt("base", lambda: _ref("base") or checked_out_branch(env))
     attempt("labels", _labels)
     attempt("assignees", lambda: _people("assignees", teams=False))
     attempt("reviewers", lambda: _people("reviewers", teams=True))
@@ -253,6 +260,7 @@ def read_inputs() -> tuple[ActionInputs | None, list[str]]:
             token=token,
             branch=values["branch"],
             base=values["base"],
+            delete_branch=values["delete-branch"],
             commit_message=_input("commit-message"),
             pr_title=_input("pr-title"),
             pr_body=_input("pr-body"),
@@ -269,6 +277,22 @@ def read_inputs() -> tuple[ActionInputs | None, list[str]]:
         ),
         [],
     )
+
+
+def checked_out_branch(env: Mapping[str, str]) -> str | None:
+    """The branch the workflow checked out, the default base of the pull request.
+
+    push, schedule, workflow_dispatch and pull_request_target runs check out a branch
+    (GITHUB_REF refs/heads/NAME). A pull_request run checks out refs/pull/N/merge, the head
+    branch (GITHUB_HEAD_REF) merged into its target (GITHUB_BASE_REF): the files belong to the
+    head branch, so the proposal goes there. Tags and anything else: None, the default branch.
+    """
+    ref = env.get("GITHUB_REF", "")
+    if ref.startswith("refs/heads/"):
+        return ref.removeprefix("refs/heads/")
+    if ref.startswith("refs/pull/") and env.get("GITHUB_HEAD_REF"):
+        return env["GITHUB_HEAD_REF"]
+    return None
 
 
 def _project_root(workspace: Path) -> Path:

@@ -157,6 +157,8 @@ def _refresh(inputs: ActionInputs, core: Any, options: Any, registry: Any) -> Ou
     outcome.notes += list(result.notes)
     if not result.changed:
         outcome.files.append(FileReport(rel, "unchanged", "the base image is current"))
+        # Proposed all the same: when the base branch has it, an open refresh PR is stale.
+        outcome.proposed[rel] = result.new_text
         return outcome
     target = inputs.root / options.dockerfile
     old = target.read_bytes().decode("utf-8", "surrogateescape")

@@ -52,6 +52,7 @@ def open_pull_request(
             token=inputs.token,
             api_url=env.get("GITHUB_API_URL") or None,
             author=inputs.author,
+            delete_branch=inputs.delete_branch,
         )
     except PublishError as exc:
         return None, str(exc)
