@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.core import Generated, generate, is_generated
+from generator.guard import inside
 from generator.options import Options
 from generator.refresh import scan
 from generator.render import HEADER_MARK
@@ -56,12 +57,18 @@ def check(
     """Regenerate the project under ROOT in memory and compare with its committed files.
 
     `generated` is what `generate(root, options)` gave, when the caller has it already.
-    Nothing is written. Raises generator.plan.PlanError when no Dockerfile can be planned.
+    Nothing is written. Raises generator.plan.PlanError when no Dockerfile can be planned, and
+    generator.guard.UnsafePath when a file option leaves ROOT or names no regular file.
     """
     options = options or Options()
     generated = generated or generate(Path(root), options)
     if generated.plan is None:
         return CheckResult(False, {}, [], False, django=False, reason=generated.facts.reason)
+    for name, option in (
+        (options.dockerfile, "dockerfile"),
+        (options.dockerignore, "dockerignore"),
+    ):
+        inside(Path(root), name, option)  # UnsafePath: outside the root, a directory, a FIFO
     tree = LocalTree(root)
     diffs: dict[str, str] = {}
     findings: list[Finding] = []

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from generator.detect import detect
 from generator.facts import Diagnostics, Evidence, ProjectFacts
+from generator.guard import inside
 from generator.options import Options
 from generator.plan import BuildPlan, plan, safe_name
 from generator.render import HEADER_MARK, render_dockerfile, render_dockerignore
@@ -31,6 +32,7 @@ class Generated:
     plan: BuildPlan | None  # None when the tree is not a Django project
     files: dict[str, str]  # relative path -> content
     decisions: tuple[Evidence, ...]
+    options: Options | None = None  # what the files were generated with (their paths' options)
 
 
 def generate(root: Path, options: Options | None = None) -> Generated:
@@ -44,13 +46,13 @@ def generate(root: Path, options: Options | None = None) -> Generated:
         options = replace(options, name=default_name(root, tree))
     facts = detect(tree, options.project_dir)
     if not facts.django:
-        return Generated(facts, None, {}, facts.evidence)
+        return Generated(facts, None, {}, facts.evidence, options)
     build_plan = plan(facts, options)
     files = {
         options.dockerfile: render_dockerfile(build_plan),
         options.dockerignore: render_dockerignore(build_plan),
     }
-    return Generated(facts, build_plan, files, build_plan.decisions)
+    return Generated(facts, build_plan, files, build_plan.decisions, options)
 
 
 def default_name(root: Path, tree: LocalTree | None = None) -> str | None:
@@ -88,8 +90,14 @@ def write_files(
 
     overwrite: "never" (keep any existing file), "generated" (replace only files carrying our
     header), "always" (replace anything). dry_run reports what would happen, with diffs.
+    Every path is checked before anything is written: generator.guard.UnsafePath (naming the
+    option) when one leaves ROOT or is not a regular file.
     """
+    options = generated.options or Options()
+    names = {options.dockerfile: "dockerfile", options.dockerignore: "dockerignore"}
+    for name in generated.files:
+        inside(Path(root), name, names.get(name, "dockerfile"))
     return [
-        write_one(Path(root), name, content, overwrite, dry_run)
+        write_one(Path(root), name, content, overwrite, dry_run, names.get(name, "dockerfile"))
         for name, content in generated.files.items()
     ]

@@ -12,24 +12,27 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from generator.facts import Diagnostics
+from generator.guard import PATTERNS, printable, valid
+from generator.source import LocalTree
 
 CONFIG_FILE = "pyproject.toml"
 CONFIG_TABLE = "django-dockerfile"
 PROFILES = ("production", "minimal")
 SERVERS = ("gunicorn", "uvicorn", "daphne", "hypercorn", "granian", "uwsgi", "waitress")
 
-_PYTHON = re.compile(r"^3\.\d{1,2}(\.\d{1,2})?$")
-_DEBIAN_PACKAGE = re.compile(r"^[a-z0-9][a-z0-9+.-]+$")  # Debian policy §5.6.1
-_ENV_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_MODULE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
-_VARIANT = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
-_DIGEST = re.compile(r"^(sha256:)?[0-9a-f]{64}$")
-_FILENAME = re.compile(r"^[\w.-][\w./-]*$")
-_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,127}$")  # the image title: label-safe, no quoting
+# ASCII-only and anchored with \Z (generator.guard): `$` would let "3.12\n" through, `\d` fullwidth digits.
+_PYTHON = re.compile(r"3\.[0-9]{1,2}(\.[0-9]{1,2})?\Z", re.ASCII)
+_DEBIAN_PACKAGE = PATTERNS["debian_package"]
+_ENV_KEY = PATTERNS["env_key"]
+_MODULE = PATTERNS["module"]
+_VARIANT = re.compile(r"[a-z0-9][a-z0-9.-]*\Z", re.ASCII)
+_DIGEST = re.compile(r"(sha256:)?[0-9a-f]{64}\Z", re.ASCII)
+_FILENAME = PATTERNS["path"]
+_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,127}\Z", re.ASCII)  # the image title: label-safe
 
 
 class OptionsError(ValueError):
@@ -114,10 +117,9 @@ def load_options(root: Path, cli: Mapping[str, object], diags: Diagnostics) -> O
 
 
 def _read_config(root: Path, diags: Diagnostics) -> dict[str, Any]:
-    path = root / CONFIG_FILE
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+    # Through the tree: a pyproject.toml linking outside the repository is not read.
+    text = LocalTree(root).read_text(CONFIG_FILE)
+    if text is None:
         return {}
     try:
         data = tomllib.loads(text)
@@ -168,7 +170,7 @@ def _validate(name: str, raw: object) -> Any:
         for item in items:
             for pkg in str(item).replace(",", " ").split():
                 if not _DEBIAN_PACKAGE.match(pkg):
-                    raise ValueError(f"{pkg!r} is not a Debian package name")
+                    raise ValueError(f"{printable(pkg)} is not a Debian package name")
                 names.append(pkg)
         return tuple(dict.fromkeys(names))
     if name == "env":
@@ -192,8 +194,10 @@ def _validate(name: str, raw: object) -> Any:
     ok = value in allowed if isinstance(allowed, tuple) else bool(allowed.match(value))
     if name in ("dockerfile", "dockerignore", "project_dir") and ".." in value.split("/"):
         ok = False
+    if name in ("dockerfile", "dockerignore") and PurePosixPath(value).name in ("", "."):
+        ok = False  # the directory itself, not a file in it
     if not ok:
-        raise ValueError(f"{value!r} is not valid; {advice}")
+        raise ValueError(f"{printable(value)} is not valid; {advice}")
     if name == "digest" and not value.startswith("sha256:"):
         value = f"sha256:{value}"
     return value
@@ -217,12 +221,13 @@ def _validate_env(raw: object) -> tuple[tuple[str, str], ...]:
     out: list[tuple[str, str]] = []
     for key, value in pairs:
         if not _ENV_KEY.match(key):
-            raise ValueError(f"{key!r} is not a valid environment variable name")
+            raise ValueError(f"{printable(key)} is not a valid environment variable name")
         if not isinstance(value, str | int | float) or isinstance(value, bool):
             raise ValueError(f"the value of {key} must be a string")
         text = str(value)
-        if "\n" in text or "\r" in text:
-            raise ValueError(f"the value of {key} must be on one line")
+        if not valid("env_value", text):
+            # Any line break str.splitlines() knows (U+2028, VT, FF, ...) or control character.
+            raise ValueError(f"the value of {key} must be one line of printable text")
         out.append((key, text))
     return tuple(out)
 
@@ -230,7 +235,7 @@ def _validate_env(raw: object) -> tuple[tuple[str, str], ...]:
 def _line_of(text: str, key: str) -> int | None:
     """Line of `key = ...` inside the [tool.django-dockerfile] table, for warnings."""
     in_table = False
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(text.split("\n"), 1):
         stripped = line.strip()
         if stripped.startswith("["):
             in_table = stripped.strip("[] ").startswith(f"tool.{CONFIG_TABLE}")

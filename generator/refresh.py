@@ -19,6 +19,11 @@ from typing import Protocol
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from generator.detect.python_version import eol_warning
+from generator.guard import UnsafePath, inside
+from generator.source import MAX_READ_BYTES
+
+# A real Dockerfile is a few kB; past the tree's read cap it is not one to edit.
+MAX_DOCKERFILE_BYTES = MAX_READ_BYTES
 
 # ---------------------------------------------------------------------------------------------
 # Tags
@@ -745,13 +750,20 @@ def refresh_dockerfile(
     project states (requires-python, .python-version, Django support). Raises FileNotFoundError for
     a missing Dockerfile and lets `generator.registry.RegistryError` through.
     """
-    path = Path(root) / dockerfile
+    path = inside(root, dockerfile, "dockerfile")
     if not path.is_file():
         raise FileNotFoundError(
             f"no Dockerfile at {path}; pass --dockerfile with its path relative to {root}"
         )
+    with open(path, "rb") as fh:
+        data = fh.read(MAX_DOCKERFILE_BYTES + 1)
+    if len(data) > MAX_DOCKERFILE_BYTES:
+        raise UnsafePath(
+            f"the dockerfile option ({dockerfile}) names a file larger than "
+            f"{MAX_DOCKERFILE_BYTES // (1024 * 1024)} MB; that is no Dockerfile refresh will edit"
+        )
     # surrogateescape: bytes that are not UTF-8 come back out exactly as they went in.
-    text = path.read_bytes().decode("utf-8", "surrogateescape")
+    text = data.decode("utf-8", "surrogateescape")
     notes: list[str] = []
     if allow_minor and allowed is None:
         allowed, where = project_pythons(Path(root))

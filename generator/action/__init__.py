@@ -29,6 +29,7 @@ from generator.action.report import (
 )
 from generator.action.workspace import configure_git, project_rel, repo_path, to_repo
 from generator.facts import Diagnostics
+from generator.guard import UnsafePath
 from generator.publish import PublishResult
 from generator.summary import RunReport, job_summary
 
@@ -79,6 +80,9 @@ def run(
     except PlanError as exc:
         # Only a Django project gets as far as planning.
         outcome = Outcome(None, failed=f"no Dockerfile could be planned: {exc}", django=True)
+    except UnsafePath as exc:
+        # A path option leaving the repository, or naming a directory or FIFO: nothing written.
+        outcome = Outcome(None, failed=str(exc), django=True)
     facts = outcome.facts
     warnings = [to_repo(d, inputs) for d in (*diags.items, *(facts.warnings if facts else ()))]
     warnings += outcome.warnings

@@ -9,6 +9,7 @@ from typing import Any
 from generator.action.inputs import ActionInputs
 from generator.action.workspace import chown, project_rel, repo_path, workspace_owner
 from generator.facts import Diagnostic, ProjectFacts
+from generator.guard import UnsafePath, inside
 from generator.summary import FileReport
 
 
@@ -149,6 +150,9 @@ def _refresh(inputs: ActionInputs, core: Any, options: Any, registry: Any) -> Ou
     except FileNotFoundError:
         outcome.failed = f"{rel} does not exist: run this action with mode: generate first"
         return outcome
+    except UnsafePath as exc:
+        outcome.failed = str(exc)
+        return outcome
     except RegistryError as exc:
         outcome.failed = f"the image registry could not be read: {exc}"
         return outcome
@@ -160,7 +164,7 @@ def _refresh(inputs: ActionInputs, core: Any, options: Any, registry: Any) -> Ou
         # Proposed all the same: when the base branch has it, an open refresh PR is stale.
         outcome.proposed[rel] = result.new_text
         return outcome
-    target = inputs.root / options.dockerfile
+    target = inside(inputs.root, options.dockerfile, "dockerfile")
     old = target.read_bytes().decode("utf-8", "surrogateescape")
     target.write_bytes(result.new_text.encode("utf-8", "surrogateescape"))
     chown(target, inputs.workspace, workspace_owner(inputs.workspace))

@@ -7,6 +7,7 @@ import sys
 
 from generator.check import EXIT_DRIFT, EXIT_ERROR, EXIT_NOT_DJANGO, EXIT_OK, CheckResult
 from generator.commands.generate import add_option_flags, prepare
+from generator.guard import UnsafePath
 from generator.plan import PlanError
 
 EPILOG = f"""\
@@ -49,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     root, options = prepared
     try:
         result = check(root, options)
-    except PlanError as exc:
+    except (PlanError, UnsafePath) as exc:
         return _error(str(exc))
     if not result.django:
         print(f"django-dockerfile check: not a Django project: {result.reason}", file=sys.stderr)

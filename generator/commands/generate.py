@@ -125,6 +125,7 @@ def prepare(args: argparse.Namespace, error: Callable[[str], int]) -> tuple[Path
 
 def run(args: argparse.Namespace) -> int:
     from generator.core import generate, write_files
+    from generator.guard import UnsafePath
 
     prepared = prepare(args, _error)
     if isinstance(prepared, int):
@@ -148,6 +149,8 @@ def run(args: argparse.Namespace) -> int:
     overwrite = "always" if args.force else "generated"
     try:
         results = write_files(root, generated, overwrite=overwrite, dry_run=args.dry_run)
+    except UnsafePath as exc:
+        return _error(str(exc))
     except OSError as exc:
         return _error(f"cannot write into {args.path}: {exc.strerror or exc}")
     kept = False

@@ -6,12 +6,14 @@ import argparse
 import sys
 from pathlib import Path
 
+from generator.guard import UnsafePath, inside
 from generator.refresh import RefreshResult, refresh_dockerfile
 from generator.registry import DOCKER_HUB, DOCKER_REGISTRY, RegistryClient, RegistryError
 
 EPILOG = """\
 exit status: 0 when the Dockerfile is up to date or was updated (or would be, with --dry-run);
-1 when the registry cannot be reached or the Dockerfile is missing.
+1 when the registry cannot be reached, or the Dockerfile is missing, leaves PATH or is not a
+regular file.
 """
 
 
@@ -64,7 +66,7 @@ def run(args: argparse.Namespace, client: RegistryClient | None = None) -> int:
             allow_minor=args.allow_minor,
             pin_digest=args.pin_digest,
         )
-    except (RegistryError, FileNotFoundError) as exc:
+    except (RegistryError, FileNotFoundError, UnsafePath) as exc:
         print(f"django-dockerfile refresh: {exc}", file=sys.stderr)
         return 1
     for line in report(result, args.dockerfile, written=not args.dry_run):
@@ -72,7 +74,7 @@ def run(args: argparse.Namespace, client: RegistryClient | None = None) -> int:
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if result.changed and not args.dry_run:
-        path = root / args.dockerfile
+        path = inside(root, args.dockerfile, "dockerfile")
         path.write_bytes(result.new_text.encode("utf-8", "surrogateescape"))
     return 0
 
