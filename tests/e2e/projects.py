@@ -27,7 +27,8 @@ class Project:
     static: str | None = None  # a URL path whitenoise must serve, with STATIC_BODY
     release: tuple[str, ...] = ()  # a command run in the container before probing (migrate)
     imports: tuple[str, ...] = ()  # modules that must import in the runtime image (C extensions)
-    # --python-version / --base-variant: a Python a stand-in provides (3.11 bookworm, 3.13 trixie)
+    # --python-version / --base-variant: a Python a stand-in provides: 3.8-3.13 with slim-bookworm
+    # (pyenv look-alikes, preferred), 3.13 with slim-trixie (Debian's python3)
     python: tuple[str, str] = ("3.11", "slim-bookworm")
 
 

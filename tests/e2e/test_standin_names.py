@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import standin
 
@@ -34,8 +36,19 @@ def test_from_images_substitutes_arg_defaults_and_skips_stages() -> None:
 
 @pytest.mark.parametrize(
     "ref",
-    ["python:3.12.7-slim-bookworm", "python:3.11-slim-trixie", "python:3.10-slim", "redis:7"],
+    ["python:3.11-slim-trixie", "python:3.12-slim-trixie", "python:3.7-slim-bookworm", "redis:7"],
 )
-def test_no_stand_in_for_a_python_debian_does_not_ship(ref: str) -> None:
+def test_no_stand_in_where_neither_pyenv_nor_debian_gives_that_python(ref: str) -> None:
     with pytest.raises(standin.StandinError, match="no stand-in"):
         standin.standin_for(ref)
+
+
+def test_pyenv_versions_picks_the_newest_build_of_each_checked_minor(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("3.12.1", "3.12.10", "3.12.2", "3.7.16", "3.11.7", "3.11.7-debug", "pypy3.10-7.3"):
+        (tmp_path / "versions" / name / "bin").mkdir(parents=True)
+        (tmp_path / "versions" / name / "bin/python3").touch()
+    monkeypatch.setenv("PYENV_ROOT", str(tmp_path))
+    found = {minor: path.name for minor, path in standin.pyenv_versions().items()}
+    assert found == {"3.11": "3.11.7", "3.12": "3.12.10"}
