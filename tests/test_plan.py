@@ -565,3 +565,21 @@ def test_system_packages_follow_the_debian_release_and_python_of_the_image():
     # Pillow 9.0.0 has a wheel for 3.10 but not for 3.12: the compiler goes only where needed.
     assert "libjpeg62-turbo-dev" in trixie
     assert "libjpeg62-turbo-dev" not in dockerfile(f, python_version="3.10")
+
+
+def test_configured_python_follows_the_rule_detection_chooses_by_for_an_old_django():
+    """Django 1.11 supports 3.4-3.7, which no current image runs: detection chooses 3.8, the
+    nearest published one, so --python-version 3.8 is accepted (with a warning) and 3.9 refused."""
+    from generator.facts import DjangoVersion
+
+    old = DjangoVersion("==1.11.29", "1.11.29", "requirements.txt:1")
+    f = replace(facts(), django_version=old)
+    p = plan(f, Options(python_version="3.8"))
+    assert p.python_version.startswith("3.8.")
+    warning = next(d for d in p.decisions if d.fact == "warning")
+    assert (warning.file, warning.line) == ("requirements.txt", 1)
+    assert "supports Python 3.4-3.7, none of which has a current official image" in warning.why
+    assert "outside Django's support" in warning.why
+    with pytest.raises(PlanError) as err:
+        plan(f, Options(python_version="3.9"))
+    assert "3.8 is the nearest that does. Choose that one, or upgrade Django" in str(err.value)

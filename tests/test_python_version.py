@@ -562,3 +562,60 @@ def test_requires_python_no_image_satisfies_does_not_overrule_the_pin(make_tree)
     )
     choice, _ = choose(root, deps=_installs())
     assert choice.version == "3.12"
+
+
+# --- one rule for detection and --python-version -------------------------------------------------
+
+
+def test_django_older_than_every_image_gets_the_nearest_published_python_with_a_warning(make_tree):
+    choice, warnings = choose(make_tree({"manage.py": ""}), django=resolved("1.11.29"))
+    assert choice.version == "3.8"
+    assert "Django 1.11.29 supports no Python with a current official image" in choice.source
+    assert warnings == [
+        "requirements.txt:1: Django 1.11.29 (from requirements.txt:1) supports Python 3.4-3.7, "
+        "none of which has a current official image; using 3.8, the nearest that has one. It is "
+        "outside Django's support and may fail: upgrade Django"
+    ]
+
+
+def test_a_wide_range_with_an_old_django_takes_the_nearest_published_python_not_the_newest(
+    make_tree,
+):
+    root = make_tree({"pyproject.toml": '[project]\nrequires-python = ">=3.6"\n'})
+    choice, warnings = choose(root, django=resolved("1.11.29"))
+    assert choice.version == "3.8"
+    assert any("none of which has a current official image; using 3.8" in w for w in warnings)
+
+
+def test_a_range_that_excludes_djangos_pythons_takes_its_minor_nearest_to_them(make_tree):
+    root = make_tree({"pyproject.toml": '[project]\nrequires-python = ">=3.10"\n'})
+    choice, warnings = choose(root, django=resolved("2.2.28"))
+    assert choice.version == "3.10"  # Django 2.2 stops at 3.9: 3.10 is nearest, not 3.14
+    assert any("choosing 3.10, the nearest to it" in w for w in warnings)
+
+
+@pytest.mark.parametrize(
+    "django",
+    ["1.11.0", "1.11.29", "2.2.7", "2.2.28", "3.2.25", "4.2.5", "4.2.16", "5.2.7", "6.0.1", "7.0"],
+)
+@pytest.mark.parametrize("requires", [None, ">=3.6", ">=3.9", "<3.11"])
+def test_detection_never_chooses_a_python_that_python_version_would_refuse(
+    make_tree, django, requires
+):
+    from packaging.version import Version
+
+    from generator.detect.constraints import admits
+    from generator.detect.python_version import django_allows
+
+    files = {"manage.py": ""}
+    if requires:
+        files["pyproject.toml"] = f'[project]\nrequires-python = "{requires}"\n'
+    choice, warnings = choose(make_tree(files), django=resolved(django))
+    allowed = {m for m in supported_minors() if django_allows(resolved(django), m).ok}
+    declared = {
+        m for m in supported_minors() if not requires or admits(requires, Version(m + ".0"))
+    }
+    if allowed & declared:
+        assert django_allows(resolved(django), choice.version).ok, (django, requires, choice)
+    else:  # the project's own range and Django disagree: the range decides, with a warning
+        assert choice.version in declared and warnings

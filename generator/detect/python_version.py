@@ -164,14 +164,32 @@ class _DjangoSupport:
     source: str | None
 
 
-def django_allows(django: DjangoVersion, minor: str) -> tuple[bool, str]:
-    """Whether some Django release the project allows supports Python `minor`, and a label
-    naming the Django requirement and the Pythons it supports (for messages)."""
+@dataclass(frozen=True)
+class DjangoCheck:
+    """Whether the image may run a Python for the project's Django requirement (`django_allows`)."""
+
+    ok: bool
+    message: str  # the Django requirement and its Pythons, for the refusal or the warning
+    fallback: str | None = None  # the nearest published minor, when none supported is published
+
+
+def django_allows(django: DjangoVersion, minor: str) -> DjangoCheck:
+    """Whether the image may run Python `minor` for the project's Django requirement.
+
+    The one rule detection chooses by (see `_usable`): a minor some allowed Django release
+    supports, or, when the official image publishes none of those any more, the published minor
+    nearest to them (allowed with a warning).
+    """
     support = _django_support(django, Diagnostics(), [])
     if support is None:
-        return True, ""
+        return DjangoCheck(True, "")
+    usable, fallback = _usable(support)
     label = f"{support.label} ({support.source}) supports Python {_span(_sorted(support.minors))}"
-    return minor in support.minors, label
+    if fallback:
+        label += (
+            f", none of which has a current official image; {fallback} is the nearest that does"
+        )
+    return DjangoCheck(minor in usable, label, fallback)
 
 
 def detect_python(
@@ -385,7 +403,12 @@ def _from_ranges(
         return _from_nothing(support, diags, evidence)
     where = _list(used)
     if support is not None:
-        both = {m for m in declared if m in support.minors}
+        usable, fallback = _usable(support)
+        both = {m for m in declared if m in usable}
+        if both and fallback:
+            _warn_fallback(support, fallback, diags)
+            evidence.append(Evidence("python", used[0].file, used[0].line, _fallback_why(support)))
+            return fallback, f"{where}, nearest to {support.label} support"
         if both:
             chosen = _newest(both)
             evidence.append(
@@ -397,11 +420,15 @@ def _from_ranges(
                 )
             )
             return chosen, f"{where}, within {support.label} support"
-        chosen = _newest(declared)
+        # The declaration and Django disagree: the declaration decides, and inside it the Python
+        # nearest to what Django supports has the best chance of installing it.
+        chosen = min(
+            _sorted(declared), key=lambda m: (_distance(m, support.minors), -Version(m).minor)
+        )
         diags.warn(
             f"the project allows Python {_span(_sorted(declared))} by {where}, but "
             f"{support.label}{_from(support)} supports Python {_span(_sorted(support.minors))}; "
-            f"choosing {chosen} by the project's own declaration",
+            f"choosing {chosen}, the nearest to it that the project's own declaration allows",
             used[0].file,
             used[0].line,
         )
@@ -424,23 +451,33 @@ def _from_nothing(
         why = f"no Python version stated in the project and no Django version known: {chosen}"
         evidence.append(Evidence("python", None, None, why))
         return chosen, why
-    inside = [m for m in stable if m in support.minors]
-    if inside:
-        chosen = inside[-1]
-        why = f"{support.label} supports up to {chosen}; no version stated in the project"
+    usable, fallback = _usable(support)
+    if fallback:
+        chosen = fallback
+        why = _fallback_why(support)
+        _warn_fallback(support, fallback, diags)
     else:
-        # Django older than every published image (e.g. 1.11 stops at 3.7): the oldest image is
-        # the nearest; it may well fail, so say so.
-        chosen = stable[0]
-        why = f"{support.label} supports no Python with a current official image; using {chosen}"
-        diags.warn(
-            f"{support.label}{_from(support)} supports Python "
-            f"{_span(_sorted(support.minors))}, none of which has a current "
-            f"official image; using {chosen}. Upgrade Django or pin a Python version",
-            support.source.split(":", 1)[0] if support.source else None,
-        )
+        chosen = _newest(set(usable))
+        why = f"{support.label} supports up to {chosen}; no version stated in the project"
     evidence.append(Evidence("python", None, None, why))
     return chosen, why
+
+
+def _fallback_why(support: _DjangoSupport) -> str:
+    _, fallback = _usable(support)
+    return (
+        f"{support.label} supports no Python with a current official image; using {fallback}, "
+        "the nearest that has one"
+    )
+
+
+def _warn_fallback(support: _DjangoSupport, fallback: str, diags: Diagnostics) -> None:
+    diags.warn(
+        f"{support.label}{_from(support)} supports Python {_span(_sorted(support.minors))}, none "
+        f"of which has a current official image; using {fallback}, the nearest that has one. It "
+        "is outside Django's support and may fail: upgrade Django",
+        *_split_where(support.source),
+    )
 
 
 def _django_support(
@@ -526,6 +563,29 @@ def _candidate_releases(specifier: str) -> list[Version]:
             if 0 <= p < _PATCHES_PER_SERIES
         ]
     return out
+
+
+def _usable(support: _DjangoSupport) -> tuple[frozenset[str], str | None]:
+    """(minors the image may run for this Django support, the fallback minor or None).
+
+    The supported minors that have an official image; when none has (Django 1.11 stops at 3.7,
+    the images start at 3.8), only the published minor nearest to them: it is the likeliest to
+    work, and a warning says it is outside Django's support. Detection chooses inside this set,
+    and --python-version is checked against it, so the tool never chooses what it then refuses.
+    """
+    stable = _stable_minors()
+    inside = frozenset(m for m in support.minors if m in _releases())
+    if any(m in stable for m in inside):
+        return inside, None
+    if not stable:
+        return inside, None
+    nearest = min(stable, key=lambda m: _distance(m, support.minors))
+    return frozenset({nearest}), nearest
+
+
+def _distance(minor: str, minors: frozenset[str]) -> int:
+    number = Version(minor).minor
+    return min((abs(number - Version(m).minor) for m in minors), default=0)
 
 
 # --- small helpers ------------------------------------------------------------------------------

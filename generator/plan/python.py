@@ -67,15 +67,28 @@ def _describe(variant: str) -> str:
 
 
 def _check_django_supports(ctx: _Context, minor: str) -> None:
-    """A configured Python that no allowed Django release supports can only fail the build."""
+    """A configured Python must be one detection could choose for the project's Django (one rule,
+    detect.python_version.django_allows): a supported minor, or, when the official image
+    publishes none of those, the nearest published one, with a warning."""
     from generator.detect.python_version import django_allows
 
     if ctx.facts.django_version is None:
         return
-    ok, label = django_allows(ctx.facts.django_version, minor)
-    if not ok:
+    check = django_allows(ctx.facts.django_version, minor)
+    if check.ok and check.fallback:
+        ctx.decide(
+            "warning",
+            *_split_where(ctx.facts.django_version.source or ""),
+            f"python-version {minor}: {check.message}; it is outside Django's support and may fail",
+        )
+    elif check.fallback:
         raise PlanError(
-            f"python-version {minor} was asked for, but {label}: pip would find no Django to "
+            f"python-version {minor} was asked for, but {check.message}. Choose that one, or "
+            "upgrade Django"
+        )
+    elif not check.ok:
+        raise PlanError(
+            f"python-version {minor} was asked for, but {check.message}: pip would find no Django to "
             "install. Choose one of those Pythons, or change the Django requirement"
         )
 
