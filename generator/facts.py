@@ -179,6 +179,12 @@ class SettingsFacts:
     celery_app: str | None = None  # module holding the Celery app, e.g. "proj.celery"
     channels_consumers: bool = False  # websocket consumers / routing found
     env_vars: tuple[str, ...] = ()  # environment variables the settings read at import time
+    # Static sources and bundle files, relative to the repository root (never leaving it).
+    staticfiles_dirs: tuple[str, ...] = ()  # STATICFILES_DIRS entries that could be read
+    staticfiles_dirs_unread: bool = False  # some STATICFILES_DIRS entry could not be followed
+    # Files a template tag reads at run time: django-vite's manifest, django-webpack-loader's stats.
+    bundle_files: tuple[str, ...] = ()
+    compress_offline: bool = False  # django-compressor: COMPRESS_OFFLINE = True
     evidence: tuple[Evidence, ...] = ()
 
 
@@ -193,6 +199,12 @@ class Frontend:
     node_version: str | None  # from .nvmrc / .node-version / engines.node
     node_version_source: str | None  # the file that states it
     output_dir: str | None  # where the build writes, when it can be read
+    # Every path the image needs from the build (directories, and files such as a stats file),
+    # relative to the repository root; () means the whole directory (output not read).
+    outputs: tuple[str, ...] = ()
+    manager_version: str | None = None  # from packageManager / volta, or the lockfile's format
+    yarn_berry: bool = False  # Yarn 2+ (.yarnrc.yml, a Berry lockfile, packageManager yarn@2+)
+    served_by: str | None = None  # why Django needs the output
     evidence: tuple[Evidence, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
@@ -204,6 +216,10 @@ class Frontend:
             "node_version": self.node_version,
             "node_version_source": self.node_version_source,
             "output_dir": self.output_dir,
+            "outputs": list(self.outputs),
+            "manager_version": self.manager_version,
+            "yarn_berry": self.yarn_berry,
+            "served_by": self.served_by,
         }
 
 
@@ -235,10 +251,15 @@ class ProjectFacts:
     whitenoise: bool = False
     remote_storage: bool = False  # static files go to S3/GCS/...: collectstatic needs credentials
     compilemessages: bool = False
-    frontend: Frontend | None = None
+    frontends: tuple[Frontend, ...] = ()  # every Node build the pages need, in path order
     other_projects: tuple[str, ...] = ()  # other Django project dirs found, not chosen
     warnings: tuple[Diagnostic, ...] = ()
     evidence: tuple[Evidence, ...] = ()
+
+    @property
+    def frontend(self) -> Frontend | None:
+        """The first frontend build (most projects have one)."""
+        return self.frontends[0] if self.frontends else None
 
     def packages(self, stage: str) -> list[str]:
         return sorted({p.name for p in self.system_packages if p.stage == stage})
@@ -281,6 +302,7 @@ class ProjectFacts:
             "compilemessages": self.compilemessages,
             "locale_dirs": list(s.locale_dirs),
             "node": self.frontend.to_json() if self.frontend else None,
+            "frontends": [f.to_json() for f in self.frontends],
             "celery": s.celery_app,
             "database": s.database,
             "installed_apps": list(s.installed_apps),

@@ -93,8 +93,7 @@ def facts_table(facts: ProjectFacts, project: str) -> str:
         rows.append(
             ("Static files", "collectstatic" + (" + WhiteNoise" if facts.whitenoise else ""))
         )
-    if facts.frontend:
-        fe = facts.frontend
+    for fe in facts.frontends:
         rows.append(("Frontend", f"{fe.manager} run {fe.build_script} in `{fe.directory}`"))
     if s.database:
         rows.append(("Database", s.database))

@@ -1,60 +1,367 @@
+"""Frontend builds found anywhere in the repository, kept only when Django serves their output."""
+
 from __future__ import annotations
 
 import json
+from datetime import date
 
-from generator.detect.frontend import detect_frontend
-from generator.facts import Diagnostics
-from generator.source import LocalTree
+from generator.detect import detect_path
+from generator.detect.frontend import node_eol_warning
+
+MANAGE = (
+    "import os, sys\n"
+    "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings')\n"
+    "from django.core.management import execute_from_command_line\n"
+    "execute_from_command_line(sys.argv)\n"
+)
 
 
-def test_build_script_with_lockfile_and_nvmrc(make_tree):
+def django(settings: str = "", apps: tuple[str, ...] = (), subdir: str = "") -> dict[str, str]:
+    """A startproject-like tree (manage.py in SUBDIR) with extra settings lines."""
+    prefix = f"{subdir}/" if subdir else ""
+    installed = ", ".join(repr(a) for a in ("django.contrib.staticfiles", *apps))
+    return {
+        f"{prefix}manage.py": MANAGE,
+        f"{prefix}mysite/__init__.py": "",
+        f"{prefix}mysite/settings.py": (
+            "from pathlib import Path\n"
+            "BASE_DIR = Path(__file__).resolve().parent.parent\n"
+            "SECRET_KEY = 'x'\nALLOWED_HOSTS = ['*']\n"
+            f"INSTALLED_APPS = [{installed}]\n"
+            "STATIC_URL = 'static/'\nSTATIC_ROOT = BASE_DIR / 'staticfiles'\n" + settings
+        ),
+        f"{prefix}mysite/wsgi.py": "from django.core.wsgi import get_wsgi_application\n"
+        "application = get_wsgi_application()\n",
+        "requirements.txt": "Django>=5.2,<6\n",
+    }
+
+
+def package(scripts: dict[str, str], **extra: object) -> str:
+    return json.dumps({"private": True, "scripts": scripts, **extra}, indent=2)
+
+
+def test_vite_in_a_sibling_directory_writing_into_an_app_static_dir(make_tree):
     root = make_tree(
         {
-            "package.json": json.dumps(
-                {"scripts": {"lint": "eslint .", "build": "vite build --outDir static/dist"}}
+            **django(apps=("shop", "django_vite")),
+            "shop/__init__.py": "",
+            "frontend/package.json": package({"dev": "vite", "build": "vue-tsc && vite build"}),
+            "frontend/package-lock.json": "{}",
+            "frontend/vite.config.ts": (
+                "import { defineConfig } from 'vite'\n"
+                "import vue from '@vitejs/plugin-vue'\n"
+                "export default defineConfig({\n"
+                "  plugins: [vue()],\n"
+                "  build: {\n"
+                "    manifest: true,\n"
+                "    outDir: resolve(__dirname, '../shop/static/dist'),\n"
+                "  },\n"
+                "})\n"
             ),
-            "yarn.lock": "",
-            ".nvmrc": "v20.11.1\n",
-            "app/manage.py": "",
         }
     )
-    fe = detect_frontend(LocalTree(root), "app", Diagnostics())
-    assert fe is not None
-    assert (
-        fe.directory,
-        fe.manager,
-        fe.lockfile,
-        fe.build_script,
-        fe.node_version,
-        fe.output_dir,
-    ) == (".", "yarn", "yarn.lock", "build", "20", "static/dist")
-    assert fe.evidence[0].file == "package.json"
+    facts = detect_path(root)
+    (fe,) = facts.frontends
+    assert (fe.directory, fe.manager, fe.lockfile, fe.outputs) == (
+        "frontend",
+        "npm",
+        "frontend/package-lock.json",
+        ("shop/static/dist",),
+    )
+    assert "static directory of the app 'shop'" in fe.served_by
+    assert any(
+        e.file == "frontend/vite.config.ts" and e.line == 7 and "shop/static/dist" in e.why
+        for e in fe.evidence
+    )
+
+
+def test_angular_output_path_in_a_django_static_directory(make_tree):
+    angular = {
+        "version": 1,
+        "projects": {
+            "paperless-ui": {
+                "projectType": "application",
+                "architect": {
+                    "build": {
+                        "builder": "@angular-devkit/build-angular:application",
+                        "options": {
+                            "outputPath": {
+                                "base": "../src/documents/static/frontend",
+                                "browser": "",
+                            },
+                            "index": "src/index.html",
+                        },
+                    },
+                    "serve": {"builder": "@angular-devkit/build-angular:dev-server"},
+                },
+            }
+        },
+    }
+    root = make_tree(
+        {
+            **django(subdir="src", apps=("documents.apps.DocumentsConfig",)),
+            "src/documents/__init__.py": "",
+            "src-ui/package.json": package(
+                {"ng": "ng", "start": "ng serve", "build": "ng build --configuration production"},
+                packageManager="pnpm@10.4.1",
+            ),
+            "src-ui/pnpm-lock.yaml": "lockfileVersion: '9.0'\n",
+            "src-ui/angular.json": json.dumps(angular, indent=2),
+            "src-ui/.node-version": "22.11.0\n",
+        }
+    )
+    (fe,) = detect_path(root).frontends
+    assert (fe.directory, fe.manager, fe.manager_version, fe.node_version) == (
+        "src-ui",
+        "pnpm",
+        "10.4.1",
+        "22",
+    )
+    assert fe.outputs == ("src/documents/static/frontend",)
+    assert any(e.file == "src-ui/angular.json" for e in fe.evidence)
+
+
+def test_angular_application_builder_writes_into_browser(make_tree):
+    angular = {
+        "projects": {
+            "app": {
+                "architect": {
+                    "build": {
+                        "builder": "@angular/build:application",
+                        "options": {"outputPath": "../assets/ng"},
+                    }
+                }
+            }
+        }
+    }
+    root = make_tree(
+        {
+            **django("STATICFILES_DIRS = [BASE_DIR / 'assets']\n"),
+            "ui/package.json": package({"build": "ng build"}),
+            "ui/angular.json": json.dumps(angular),
+        }
+    )
+    (fe,) = detect_path(root).frontends
+    assert fe.outputs == ("assets/ng/browser",)
+    assert "STATICFILES_DIRS (mysite/settings.py:8) lists assets" in fe.served_by
+
+
+def test_gulp_dest_under_staticfiles_dirs_and_missing_static_dir_warning(make_tree):
+    root = make_tree(
+        {
+            **django("STATICFILES_DIRS = [BASE_DIR / 'static', BASE_DIR / 'vendor_static']\n"),
+            "static/.gitkeep": "",
+            "package.json": package({"build": "gulp build", "lint": "eslint ."}),
+            "gulpfile.js": (
+                "const { src, dest } = require('gulp');\n"
+                "function styles() {\n"
+                "  return src('sass/*.scss').pipe(sass()).pipe(dest('./static/local/css'));\n"
+                "}\n"
+            ),
+        }
+    )
+    facts = detect_path(root)
+    (fe,) = facts.frontends
+    assert fe.outputs == ("static/local/css",)
+    assert any(e.file == "gulpfile.js" and e.line == 3 for e in fe.evidence)
+    messages = [str(w) for w in facts.warnings]
+    assert any(
+        "mysite/settings.py:8: STATICFILES_DIRS lists vendor_static, which is not in the "
+        "repository" in m
+        for m in messages
+    ), messages
+
+
+def test_webpack_with_django_webpack_loader_ships_the_stats_file(make_tree):
+    root = make_tree(
+        {
+            **django(
+                "STATICFILES_DIRS = [BASE_DIR / 'assets']\n"
+                "WEBPACK_LOADER = {'DEFAULT': {'STATS_FILE': BASE_DIR / 'webpack-stats.json'}}\n",
+                apps=("webpack_loader",),
+            ),
+            "package.json": package({"build": "webpack --mode production"}),
+            "yarn.lock": "# yarn lockfile v1\n",
+            "webpack.config.js": (
+                "const path = require('path');\n"
+                "const BundleTracker = require('webpack-bundle-tracker');\n"
+                "module.exports = {\n"
+                "  entry: './assets/js/index.js',\n"
+                "  output: {\n"
+                "    path: path.resolve(__dirname, 'assets/bundles'),\n"
+                "    filename: '[name]-[contenthash].js',\n"
+                "  },\n"
+                "  plugins: [new BundleTracker({ path: __dirname, filename: 'webpack-stats.json' })],\n"
+                "};\n"
+            ),
+        }
+    )
+    (fe,) = detect_path(root).frontends
+    assert (fe.manager, fe.yarn_berry) == ("yarn", False)
+    assert fe.outputs == ("assets/bundles", "webpack-stats.json")
+    assert "django-webpack-loader reads webpack-stats.json" in fe.served_by
+
+
+def test_two_frontends_and_yarn_berry(make_tree):
+    root = make_tree(
+        {
+            **django("STATICFILES_DIRS = [BASE_DIR / 'admin-ui' / 'dist', BASE_DIR / 'site']\n"),
+            "admin-ui/package.json": package({"build": "vite build"}, packageManager="yarn@4.5.1"),
+            "admin-ui/yarn.lock": "__metadata:\n  version: 8\n",
+            "admin-ui/.yarnrc.yml": "nodeLinker: node-modules\n",
+            "site/package.json": package(
+                {
+                    "build": "npm run css && npm run js",
+                    "css": "sass src/a.scss:css/a.css",
+                    "js": "esbuild src/a.js --bundle --outfile=js/a.js",
+                }
+            ),
+        }
+    )
+    admin, site = detect_path(root).frontends
+    assert (admin.manager, admin.yarn_berry, admin.manager_version, admin.outputs) == (
+        "yarn",
+        True,
+        "4.5.1",
+        ("admin-ui/dist",),
+    )
+    assert (site.manager, site.outputs) == ("npm", ("site/css", "site/js"))
 
 
 def test_lint_only_package_json_is_not_a_frontend(make_tree):
     root = make_tree(
-        {"package.json": json.dumps({"scripts": {"lint": "eslint .", "format": "prettier"}})}
+        {
+            **django(),
+            "package.json": package({"lint": "eslint .", "format": "prettier --write ."}),
+        }
     )
-    assert detect_frontend(LocalTree(root), ".", Diagnostics()) is None
+    facts = detect_path(root)
+    assert facts.frontends == ()
+    assert not any(e.fact == "frontend" for e in facts.evidence)
+
+
+def test_docs_site_is_reported_and_skipped(make_tree):
+    root = make_tree(
+        {
+            **django(),
+            "docs/package.json": package(
+                {"build": "docusaurus build", "start": "docusaurus start"}
+            ),
+        }
+    )
+    facts = detect_path(root)
+    assert facts.frontends == ()
+    skipped = [e for e in facts.evidence if e.fact == "frontend"]
+    assert [(e.file, e.why) for e in skipped] == [
+        ("docs/package.json", "script 'build' builds a documentation site: skipped")
+    ]
+
+
+def test_a_build_whose_output_nothing_serves_is_skipped(make_tree):
+    root = make_tree(
+        {
+            **django("STATICFILES_DIRS = [BASE_DIR / 'static']\n"),
+            "static/site.css": "",
+            "widget/package.json": package({"build": "vite build"}),
+        }
+    )
+    facts = detect_path(root)
+    assert facts.frontends == ()
+    (skipped,) = [e for e in facts.evidence if e.fact == "frontend"]
+    assert skipped.file == "widget/package.json"
+    assert skipped.why.startswith("script 'build' writes widget/dist, which nothing serves")
+
+
+def test_vendored_and_test_package_json_files_are_ignored(make_tree):
+    root = make_tree(
+        {
+            **django("STATICFILES_DIRS = [BASE_DIR / 'static']\n"),
+            "static/vendor/chart/package.json": package({"build": "rollup -c"}),
+            # A published library copied into static/: not private, no lockfile.
+            "static/lib/chart/package.json": json.dumps(
+                {"name": "chart", "version": "4.0.0", "scripts": {"build": "rollup -c --dir dist"}}
+            ),
+            "tests/js/package.json": package({"build": "vite build --outDir ../../static/t"}),
+        }
+    )
+    assert detect_path(root).frontends == ()
+
+
+def test_output_not_read_but_staticfiles_dirs_points_inside(make_tree):
+    root = make_tree(
+        {
+            **django("STATICFILES_DIRS = [BASE_DIR / 'client' / 'build' / 'static']\n"),
+            "client/package.json": package({"build": "react-scripts build"}),
+            "client/package-lock.json": "{}",
+        }
+    )
+    (fe,) = detect_path(root).frontends
+    assert fe.outputs == ("client/build/static",)
+
+
+def test_build_at_the_project_root_with_unknown_output_copies_the_directory(make_tree):
+    root = make_tree(
+        {
+            **django(),
+            "package.json": package({"build": "node build.mjs"}),
+        }
+    )
+    (fe,) = detect_path(root).frontends
+    assert (fe.directory, fe.outputs, fe.output_dir) == (".", (), None)
+
+
+def test_template_loading_the_bundle_when_staticfiles_dirs_is_computed(make_tree):
+    root = make_tree(
+        {
+            **django("STATICFILES_DIRS = [some_helper('assets')]\n"),
+            "mysite/templates/base.html": "{% load static %}\n<script src=\"{% static 'bundles/app.js' %}\">",
+            "js/package.json": package(
+                {"build": "esbuild app.js --bundle --outdir=../assets/bundles"}
+            ),
+        }
+    )
+    (fe,) = detect_path(root).frontends
+    assert fe.outputs == ("assets/bundles",)
+    assert "mysite/templates/base.html:2 loads {% static 'bundles/app.js' %}" in fe.served_by
+
+
+def test_node_version_sources(make_tree):
+    root = make_tree(
+        {
+            **django(
+                "STATICFILES_DIRS = [BASE_DIR / 'a' / 'dist', BASE_DIR / 'b' / 'dist', BASE_DIR / 'c' / 'dist']\n"
+            ),
+            "a/package.json": package({"build": "vite build"}, volta={"node": "20.11.1"}),
+            "b/package.json": package({"build": "vite build"}, engines={"node": "^18.18 || ^20.9"}),
+            "c/package.json": package({"build": "vite build"}, engines={"node": ">=18"}),
+            "c/.nvmrc": "lts/iron\n",
+        }
+    )
+    a, b, c = detect_path(root).frontends
+    assert (a.node_version, a.node_version_source) == ("20", "a/package.json")
+    assert (b.node_version, b.node_version_source) == ("20", "b/package.json")
+    assert (c.node_version, c.node_version_source) == ("20", "c/.nvmrc")
+
+
+def test_engines_range_the_default_satisfies_states_no_version(make_tree):
+    root = make_tree(
+        {
+            **django("STATICFILES_DIRS = [BASE_DIR / 'dist']\n"),
+            "package.json": package({"build": "vite build"}, engines={"node": ">=18"}),
+        }
+    )
+    (fe,) = detect_path(root).frontends
+    assert fe.node_version is None
 
 
 def test_broken_package_json_is_a_warning(make_tree):
-    root = make_tree({"package.json": "{not json"})
-    diags = Diagnostics()
-    assert detect_frontend(LocalTree(root), ".", diags) is None
-    assert diags.items[0].file == "package.json" and diags.items[0].line == 1
+    root = make_tree({**django(), "package.json": "{not json"})
+    facts = detect_path(root)
+    assert facts.frontends == ()
+    assert any(w.file == "package.json" and w.line == 1 for w in facts.warnings)
 
 
-def test_node_version_source_and_end_of_life_warning(make_tree):
-    from datetime import date
-
-    from generator.detect.frontend import node_eol_warning
-
-    root = make_tree(
-        {"package.json": json.dumps({"scripts": {"build": "vite build"}}), ".node-version": "22\n"}
-    )
-    fe = detect_frontend(LocalTree(root), ".", Diagnostics())
-    assert (fe.node_version, fe.node_version_source) == ("22", ".node-version")
+def test_node_end_of_life_warning():
     assert node_eol_warning("22", date(2026, 11, 24)) is None
     assert "Node 20 reached end of life on 2026-04-30" in node_eol_warning("20", date(2026, 11, 24))
     assert node_eol_warning("99", date(2026, 11, 24)) is None  # unknown: no guess

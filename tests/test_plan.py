@@ -387,13 +387,13 @@ def test_port_and_env_options():
 
 
 def test_frontend_gets_a_node_stage_copied_before_collectstatic():
-    text = dockerfile(facts(frontend=frontend("frontend", "yarn", "frontend/dist")))
+    text = dockerfile(facts(frontends=(frontend("frontend", "yarn", "frontend/dist"),)))
     assert "FROM node:20-slim AS assets" in text
     assert "COPY frontend/package.json frontend/yarn.lock ./" in text
     assert "yarn install --frozen-lockfile" in text
     assert "COPY --from=assets /src/frontend/dist /app/frontend/dist" in text
     assert before(text, "COPY --from=assets", "collectstatic --noinput")
-    assert "node_modules" in render_dockerignore(plan(facts(frontend=frontend()), Options()))
+    assert "node_modules" in render_dockerignore(plan(facts(frontends=(frontend(),)), Options()))
 
 
 def test_every_decision_has_a_reason():

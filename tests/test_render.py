@@ -41,7 +41,7 @@ def _variants() -> dict[str, tuple]:
             "uv",
             settings=replace(locale, sqlite=True),
             compilemessages=True,
-            frontend=frontend("frontend", "pnpm", None),
+            frontends=(frontend("frontend", "pnpm", None),),
             project_dir="src",
             manage_py="src/manage.py",
             system_packages=psycopg2(),

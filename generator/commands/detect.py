@@ -77,10 +77,12 @@ def format_facts(facts: ProjectFacts) -> str:
             ("translations", "compilemessages" if facts.compilemessages else "no"),
             (
                 "frontend",
-                f"{facts.frontend.manager} run {facts.frontend.build_script} in "
-                f"{facts.frontend.directory}"
-                if facts.frontend
-                else "no",
+                "; ".join(
+                    f"{fe.manager} run {fe.build_script} in {fe.directory}"
+                    + (f" -> {', '.join(fe.outputs)}" if fe.outputs else "")
+                    for fe in facts.frontends
+                )
+                or "no",
             ),
             ("database", s.database),
             ("celery", s.celery_app),

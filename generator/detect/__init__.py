@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from generator.detect.django_project import choice_reason, find_projects, read_settings
-from generator.detect.frontend import detect_frontend, node_eol_warning
+from generator.detect.frontend import detect_frontends, node_eol_warning
 from generator.detect.manifests import declares_django, detect_dependencies
 from generator.detect.python_version import debian_codename, detect_python, eol_warning
 from generator.detect.server import detect_server
@@ -140,12 +140,13 @@ def detect(
         )
     server = detect_server(tree, chosen.project_dir, deps, settings, diags)
     evidence.extend(server.evidence)
-    frontend = detect_frontend(tree, chosen.project_dir, diags)
-    if frontend:
+    frontends, skipped = detect_frontends(tree, chosen.project_dir, settings, diags)
+    for frontend in frontends:
         evidence.extend(frontend.evidence)
         node_eol = node_eol_warning(frontend.node_version, today or date.today())
         if node_eol:
             diags.warn(node_eol, frontend.node_version_source)
+    evidence.extend(skipped)
 
     collectstatic, static_evidence = _collectstatic(settings, diags)
     evidence.extend(static_evidence)
@@ -195,7 +196,7 @@ def detect(
         whitenoise=whitenoise,
         remote_storage=remote,
         compilemessages=compilemessages,
-        frontend=frontend,
+        frontends=frontends,
         other_projects=others,
         warnings=tuple(diags.items),
         evidence=tuple(evidence),

@@ -1,70 +1,129 @@
-"""Frontend assets built by Node before collectstatic: package.json with a build script."""
+"""Frontend builds: every package.json whose build script writes assets the Django pages need.
+
+A repository may keep its JavaScript anywhere (`frontend/`, `src-ui/`, an app's `static/src/`), and
+several of them. For each package.json with an asset-producing script this module reads, from files
+alone, which tools the script runs, where they write (script flags, `vite.config.*`,
+`webpack.config.*`, `angular.json`, gulpfiles...) and whether Django serves that place
+(STATICFILES_DIRS, an app's `static/`, django-vite's manifest, django-webpack-loader's stats file,
+a template that loads it). A build nothing serves is reported and skipped. Nothing is executed.
+"""
 
 from __future__ import annotations
 
+import fnmatch
+import json
+import posixpath
 import re
+import shlex
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from generator import data
+from generator.detect._jsvalues import (
+    closing,
+    expression_at,
+    inside,
+    js_key,
+    js_path,
+    line_at,
+    literal,
+)
 from generator.detect._read import join, load_json, parent_dirs
-from generator.facts import Diagnostics, Evidence, Frontend
+from generator.facts import Diagnostics, Evidence, Frontend, SettingsFacts
 from generator.source import SourceTree
 
 # Scripts that produce assets, in order of preference; lint/format/test scripts do not.
 BUILD_SCRIPTS = ("build", "build:prod", "build:production", "prod", "production", "compile")
-LOCKFILES = (("pnpm-lock.yaml", "pnpm"), ("yarn.lock", "yarn"), ("package-lock.json", "npm"))
-_OUTPUT_FLAG = re.compile(
-    r"(?:--out-?dir|--output-path|--output|--dist-dir|-o|--outfile)[= ]+[\"']?([^\s\"']+)",
-    re.IGNORECASE,
+LOCKFILES = (
+    ("pnpm-lock.yaml", "pnpm"),
+    ("yarn.lock", "yarn"),
+    ("package-lock.json", "npm"),
+    ("npm-shrinkwrap.json", "npm"),
 )
+# Directories whose package.json is not the project's own frontend: tests, vendored copies,
+# examples. (node_modules, virtualenvs and build output are already skipped by the tree walk.)
+SKIP_PARTS = frozenset(
+    {
+        "test",
+        "tests",
+        "__tests__",
+        "testing",
+        "fixtures",
+        "e2e",
+        "vendor",
+        "vendors",
+        "vendored",
+        "third_party",
+        "third-party",
+        "thirdparty",
+        "external",
+        "example",
+        "examples",
+    }
+)
+MAX_PACKAGES = 32  # more package.json files than this is a monorepo of libraries: read the first
+MAX_SCRIPT_DEPTH = 8  # `npm run a` -> `npm run b` -> ...: deeper is a loop or hostile
+MAX_TEMPLATES = 400
+_OUTPUT_FLAGS = frozenset(
+    {
+        "--outdir",
+        "--out-dir",
+        "--outDir",
+        "--output-path",
+        "--outputPath",
+        "--output",
+        "-o",
+        "--dist-dir",
+        "--outfile",
+        "--dest",
+        "--dir",
+    }
+)
+_FILE_SUFFIX = re.compile(r"\.(?:js|mjs|cjs|css|map|json|html|txt)$")
+_STATIC_TAG = re.compile(r"""\{%\s*static\s+['"]([^'"]+)['"]""")
+
+
+@dataclass
+class _Build:
+    """One package.json's build, while it is being read."""
+
+    package_json: str
+    directory: str
+    scripts: dict[str, str]
+    script: str
+    tools: list[str] = field(default_factory=list)
+    outputs: list[tuple[str, Evidence]] = field(default_factory=list)  # directories
+    stats_files: list[tuple[str, Evidence]] = field(default_factory=list)  # bundle-tracker output
+    unread: list[str] = field(default_factory=list)  # tools whose output could not be read
+
+
+def detect_frontends(
+    tree: SourceTree, project_dir: str, settings: SettingsFacts, diags: Diagnostics
+) -> tuple[tuple[Frontend, ...], tuple[Evidence, ...]]:
+    """Every frontend build the production pages need, and evidence for the builds skipped."""
+    kept: list[Frontend] = []
+    skipped: list[Evidence] = []
+    templates = _template_refs(tree, project_dir)
+    for path in _package_files(tree):
+        build = _read_build(tree, path, diags, skipped)
+        if build is None:
+            continue
+        served, why = _served(tree, project_dir, settings, build, templates)
+        if not served:
+            skipped.append(
+                Evidence("frontend", path, _line_of(tree, path, f'"{build.script}"'), why)
+            )
+            continue
+        kept.append(_frontend(tree, build, served, why, diags))
+    _missing_static_dirs(tree, settings, kept, diags)
+    return tuple(kept), tuple(skipped)
 
 
 def detect_frontend(tree: SourceTree, project_dir: str, diags: Diagnostics) -> Frontend | None:
-    """The nearest package.json (project dir, then parents) that has an asset build script."""
-    for directory in parent_dirs(project_dir):
-        path = join(directory, "package.json")
-        if not tree.is_file(path):
-            continue
-        data = load_json(tree, path, diags)
-        if not isinstance(data, dict):
-            continue
-        scripts = data.get("scripts")
-        if not isinstance(scripts, dict):
-            continue
-        script = next((s for s in BUILD_SCRIPTS if isinstance(scripts.get(s), str)), None)
-        if script is None:
-            continue
-        manager, lockfile = "npm", None
-        for name, mgr in LOCKFILES:
-            if tree.is_file(join(directory, name)):
-                manager, lockfile = mgr, join(directory, name)
-                break
-        match = _OUTPUT_FLAG.search(scripts[script])
-        output = match.group(1).rstrip("/") if match else None
-        if output and match and "outfile" in match.group(0).lower():
-            # A bundler's single output file has siblings (CSS, maps): keep its directory.
-            output = output.rsplit("/", 1)[0] if "/" in output else None
-        if output and (output.startswith("/") or ".." in output.split("/")):
-            output = None
-        node = _node_version(tree, directory, data, diags)
-        return Frontend(
-            directory=directory,
-            manager=manager,
-            lockfile=lockfile,
-            build_script=script,
-            node_version=node[0] if node else None,
-            node_version_source=node[1] if node else None,
-            output_dir=join(directory, output) if output else None,
-            evidence=(
-                Evidence(
-                    "frontend",
-                    path,
-                    _line_of(tree, path, f'"{script}"'),
-                    f"package.json script '{script}' builds assets: {scripts[script]}",
-                ),
-            ),
-        )
-    return None
+    """The first frontend build, judged without settings (kept for callers that want one)."""
+    frontends, _ = detect_frontends(tree, project_dir, SettingsFacts(), diags)
+    return frontends[0] if frontends else None
 
 
 def node_eol_warning(major: str | None, today: date) -> str | None:
@@ -80,33 +139,720 @@ def node_eol_warning(major: str | None, today: date) -> str | None:
     )
 
 
+# ---------------------------------------------------------------- finding the builds
+
+
+def _package_files(tree: SourceTree) -> list[str]:
+    found: list[str] = []
+    for path in tree.walk_files():
+        parts = path.split("/")
+        if parts[-1] != "package.json" or any(p in SKIP_PARTS for p in parts[:-1]):
+            continue
+        found.append(path)
+        if len(found) >= MAX_PACKAGES:
+            break
+    return found
+
+
+def _read_build(
+    tree: SourceTree, path: str, diags: Diagnostics, skipped: list[Evidence]
+) -> _Build | None:
+    package = load_json(tree, path, diags)
+    if not isinstance(package, dict):
+        return None
+    scripts = package.get("scripts")
+    if not isinstance(scripts, dict):
+        return None
+    scripts = {k: v for k, v in scripts.items() if isinstance(k, str) and isinstance(v, str)}
+    script = next((s for s in BUILD_SCRIPTS if s in scripts), None)
+    if script is None:
+        return None
+    directory = posixpath.dirname(path) or "."
+    parts = directory.split("/")
+    if "static" in parts and not package.get("private") and not _lockfile(tree, directory):
+        # A library vendored into a static directory (it ships its own built files).
+        return None
+    build = _Build(path, directory, scripts, script)
+    kinds: set[str] = set()
+    tools = data.load("frontend_tools.toml")["tool"]
+    for tokens in _commands(scripts, script):
+        name = _tool_name(tokens)
+        row = tools.get(name, {"kind": "bundler", "output": "", "configs": []})
+        kind = row["kind"]
+        if kind == "bundler" and not _builds(name, tokens):
+            kind = "check"  # a dev server or watcher: `vite`, `ng serve`, `webpack serve`
+        kinds.add(kind)
+        if kind != "bundler":
+            continue
+        build.tools.append(name)
+        before = len(build.outputs)
+        _outputs(tree, build, name, tokens, row)
+        if len(build.outputs) == before and name not in build.unread:
+            build.unread.append(name)
+    line = _line_of(tree, path, f'"{script}"')
+    if "bundler" not in kinds:
+        if kinds & {"docs", "server"}:
+            what = "a documentation site" if "docs" in kinds else "a Node server application"
+            skipped.append(
+                Evidence("frontend", path, line, f"script '{script}' builds {what}: skipped")
+            )
+        return None
+    return build
+
+
+def _commands(
+    scripts: dict[str, str], name: str, depth: int = 0, seen: frozenset[str] = frozenset()
+) -> list[list[str]]:
+    """The commands `npm run NAME` runs, with `npm run X`, run-s/run-p and pre/post followed."""
+    if depth > MAX_SCRIPT_DEPTH or name in seen:
+        return []
+    seen = seen | {name}
+    out: list[list[str]] = []
+    for hook in (f"pre{name}", name, f"post{name}"):
+        text = scripts.get(hook)
+        if text is None:
+            continue
+        for tokens in _split(text):
+            if tokens and tokens[0] == "concurrently":
+                for arg in tokens[1:]:
+                    if not arg.startswith("-"):
+                        out.extend(_follow(scripts, _split(arg), depth, seen))
+                continue
+            out.extend(_follow(scripts, [tokens], depth, seen))
+    return out
+
+
+def _follow(
+    scripts: dict[str, str], commands: list[list[str]], depth: int, seen: frozenset[str]
+) -> list[list[str]]:
+    out: list[list[str]] = []
+    for tokens in commands:
+        refs = _script_refs(tokens, scripts)
+        if refs is None:
+            out.append(tokens)
+        else:
+            for ref in refs:
+                out.extend(_commands(scripts, ref, depth + 1, seen))
+    return out
+
+
+def _split(text: str) -> list[list[str]]:
+    commands: list[list[str]] = []
+    for segment in re.split(r"&&|\|\||;|\|", text[:4000]):
+        try:
+            tokens = shlex.split(segment)
+        except ValueError:
+            tokens = segment.split()
+        tokens = _unwrap(tokens)
+        if tokens:
+            commands.append(tokens)
+    return commands
+
+
+def _unwrap(tokens: list[str]) -> list[str]:
+    """The command under cross-env, env assignments, npx and `pnpm exec`."""
+    while tokens:
+        head = tokens[0]
+        if re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", head) or head in (
+            "cross-env",
+            "cross-env-shell",
+            "env",
+            "npx",
+            "pnpx",
+            "bunx",
+            "time",
+            "nice",
+        ):
+            tokens = tokens[1:]
+        elif (
+            head in ("pnpm", "yarn", "npm", "bun")
+            and len(tokens) > 1
+            and tokens[1]
+            in (
+                "exec",
+                "dlx",
+                "x",
+            )
+        ):
+            tokens = tokens[2:]
+        elif head == "dotenv" and "--" in tokens:
+            tokens = tokens[tokens.index("--") + 1 :]
+        elif head == "node" and len(tokens) > 1 and "node_modules/" in tokens[1]:
+            # `node node_modules/.bin/webpack` or `node node_modules/webpack/bin/webpack.js`
+            rest = tokens[1].split("node_modules/", 1)[1]
+            tool = rest.split("/", 2)[1] if rest.startswith(".bin/") else rest.split("/", 1)[0]
+            tokens = [tool, *tokens[2:]]
+        else:
+            break
+    return tokens
+
+
+def _script_refs(tokens: list[str], scripts: dict[str, str]) -> list[str] | None:
+    """Scripts a command runs (`npm run X`, `yarn X`, run-s a b), or None for another command."""
+    head, args = tokens[0], tokens[1:]
+    if head in ("npm", "pnpm", "yarn", "bun") and args:
+        if args[0] in ("run", "run-script"):
+            return args[1:2]
+        if head != "npm" and args[0] in scripts:
+            return args[:1]
+        if head == "npm" and args[0] in ("install", "ci", "i"):
+            return []
+        if args[0] in ("install", "i", "ci"):
+            return []
+    if head in ("run-s", "run-p", "npm-run-all", "npm-run-all2"):
+        names: list[str] = []
+        for pattern in (a for a in args if not a.startswith("-")):
+            names.extend(n for n in scripts if fnmatch.fnmatchcase(n, pattern))
+        return names
+    return None
+
+
+def _tool_name(tokens: list[str]) -> str:
+    return posixpath.basename(tokens[0])
+
+
+def _builds(name: str, tokens: list[str]) -> bool:
+    """False for the dev-server and watch forms of build tools."""
+    args = tokens[1:]
+    if name in ("vite", "ng", "vue-cli-service", "parcel", "next", "nuxt", "nuxi"):
+        return "build" in args
+    if name in ("webpack", "webpack-cli"):
+        return not ({"serve", "watch", "--watch", "-w"} & set(args))
+    return name != "webpack-dev-server"
+
+
+# ---------------------------------------------------------------- where each tool writes
+
+
+def _flag_value(tokens: list[str], names: frozenset[str] | set[str]) -> str | None:
+    for index, token in enumerate(tokens):
+        flag, eq, value = token.partition("=")
+        if flag in names:
+            if eq:
+                return value
+            if index + 1 < len(tokens) and not tokens[index + 1].startswith("-"):
+                return tokens[index + 1]
+    return None
+
+
+def _outputs(
+    tree: SourceTree, build: _Build, name: str, tokens: list[str], row: dict[str, Any]
+) -> None:
+    cwd = build.directory
+    evidence_at = (build.package_json, _line_of(tree, build.package_json, "".join(tokens[:1])))
+    flag = _flag_value(tokens, _OUTPUT_FLAGS)
+    if name == "sass" or name == "node-sass":
+        # `sass src/main.scss:static/css/main.css` or `sass in.scss out.css`
+        positional = [t for t in tokens[1:] if not t.startswith("-")]
+        pairs = [t.split(":", 1)[1] for t in positional if ":" in t]
+        flag = flag or (pairs[0] if pairs else positional[1] if len(positional) == 2 else None)
+    if flag:
+        if _FILE_SUFFIX.search(flag):
+            flag = posixpath.dirname(flag) or "."
+        _add(build, inside(cwd, flag), evidence_at, f"`{' '.join(tokens)[:120]}` writes {flag}")
+        return
+    config = _flag_value(tokens, {"--config", "-c"})
+    if name == "vite":
+        _vite(tree, build, config, tokens)
+    elif name in ("webpack", "webpack-cli"):
+        _webpack(tree, build, config)
+    elif name == "vue-cli-service":
+        _config_key(tree, build, row["configs"], "outputDir", row["output"])
+    elif name == "ng":
+        _angular(tree, build)
+    elif name == "gulp":
+        _gulp(tree, build, _flag_value(tokens, {"--gulpfile", "-f"}))
+    elif name == "rollup":
+        _config_key(tree, build, [config] if config else row["configs"], "dir", "", also="file")
+    elif row.get("output"):
+        where = inside(cwd, row["output"])
+        _add(build, where, evidence_at, f"{name} writes {row['output']} by default")
+
+
+def _add(build: _Build, path: str | None, where: tuple[str, int | None], why: str) -> None:
+    if path and path not in (p for p, _ in build.outputs):
+        build.outputs.append((path, Evidence("frontend", where[0], where[1], why)))
+
+
+def _config_file(tree: SourceTree, directory: str, names: list[str]) -> str | None:
+    for name in names:
+        path = inside(directory, name)
+        if path and tree.is_file(path):
+            return path
+    return None
+
+
+def _vite(tree: SourceTree, build: _Build, config: str | None, tokens: list[str]) -> None:
+    names = data.load("frontend_tools.toml")["tool"]["vite"]["configs"]
+    path = _config_file(tree, build.directory, [config] if config else names)
+    text = (tree.read_text(path) or "") if path else ""
+    config_dir = posixpath.dirname(path) if path else build.directory
+    root = build.directory
+    positional = [t for t in tokens[2:] if not t.startswith("-")]
+    if positional:  # `vite build frontend`: the root is the argument
+        root = inside(build.directory, positional[0]) or root
+    found = js_key(text, "root")
+    if found:
+        root = js_path(found[0], text, config_dir or ".", build.directory) or root
+    found = js_key(text, "outDir")
+    if found:
+        out = js_path(found[0], text, config_dir or ".", root)
+        if out is None:
+            return
+        _add(build, out, (path or build.package_json, found[1]), f"vite build.outDir is {out}")
+    else:
+        _add(
+            build,
+            inside(root, "dist"),
+            (path or build.package_json, None),
+            "vite writes dist/ under its root by default",
+        )
+
+
+def _webpack(tree: SourceTree, build: _Build, config: str | None) -> None:
+    names = data.load("frontend_tools.toml")["tool"]["webpack"]["configs"]
+    path = _config_file(tree, build.directory, [config] if config else names)
+    text = (tree.read_text(path) or "") if path else ""
+    config_dir = posixpath.dirname(path) if path else build.directory
+    block = re.search(r"\boutput\s*:\s*\{", text)
+    found = None
+    if block:
+        end = closing(text, block.end() - 1)
+        inner = js_key(text[block.end() : end], "path")
+        if inner:
+            found = (inner[0], line_at(text, block.end()) + inner[1] - 1)
+    if found:
+        out = js_path(found[0], text, config_dir or ".", build.directory)
+        if out:
+            _add(
+                build, out, (path or build.package_json, found[1]), f"webpack output.path is {out}"
+            )
+    elif not block:
+        _add(
+            build,
+            inside(build.directory, "dist"),
+            (path or build.package_json, None),
+            "webpack writes dist/ by default",
+        )
+    tracker = re.search(r"\bBundleTracker\s*\(\s*\{", text)
+    if tracker:
+        end = closing(text, tracker.end() - 1)
+        inner = text[tracker.end() : end]
+        directory = build.directory
+        where = js_key(inner, "path")
+        if where:
+            directory = js_path(where[0], text, config_dir or ".", build.directory) or directory
+        name = js_key(inner, "filename")
+        filename = literal(name[0]) if name else "webpack-stats.json"
+        stats = inside(directory, filename) if filename else None
+        if stats:
+            line = line_at(text, tracker.start())
+            build.stats_files.append(
+                (stats, Evidence("frontend", path, line, f"BundleTracker writes {stats}"))
+            )
+
+
+def _config_key(
+    tree: SourceTree,
+    build: _Build,
+    names: list[str],
+    key: str,
+    default: str,
+    also: str | None = None,
+) -> None:
+    path = _config_file(tree, build.directory, names)
+    text = (tree.read_text(path) or "") if path else ""
+    config_dir = posixpath.dirname(path) if path else build.directory
+    found = js_key(text, key)
+    if found is None and also:
+        found = js_key(text, also)
+        if found:
+            value = js_path(found[0], text, config_dir or ".", build.directory)
+            found = (json.dumps(posixpath.dirname(value) or "."), found[1]) if value else None
+    if found:
+        out = js_path(found[0], text, config_dir or ".", build.directory)
+        if out:
+            _add(build, out, (path or build.package_json, found[1]), f"{key} is {out}")
+    elif default:
+        _add(build, inside(build.directory, default), (build.package_json, None), f"{default}/")
+
+
+def _angular(tree: SourceTree, build: _Build) -> None:
+    path = join(build.directory, "angular.json")
+    workspace = load_json(tree, path, Diagnostics())
+    projects = workspace.get("projects") if isinstance(workspace, dict) else None
+    if not isinstance(projects, dict):
+        return
+    for name, project in projects.items():
+        if not isinstance(project, dict) or project.get("projectType", "application") != (
+            "application"
+        ):
+            continue
+        target = (project.get("architect") or project.get("targets") or {}).get("build")
+        if not isinstance(target, dict):
+            continue
+        options = target.get("options") if isinstance(target.get("options"), dict) else {}
+        value = options.get("outputPath")
+        builder = str(target.get("builder", ""))
+        # The application builder (Angular 17+) writes the browser bundle into <outputPath>/browser.
+        browser = "browser" if builder.endswith(":application") else ""
+        if isinstance(value, dict):
+            browser = (
+                value.get("browser", "browser")
+                if isinstance(value.get("browser"), str)
+                else "browser"
+            )
+            value = value.get("base")
+        if not isinstance(value, str):
+            value = f"dist/{name}"
+        out = inside(build.directory, posixpath.join(value, browser) if browser else value)
+        line = _line_of(tree, path, '"outputPath"')
+        _add(build, out, (path, line), f"angular.json project {name!r} writes {out}")
+
+
+def _gulp(tree: SourceTree, build: _Build, gulpfile: str | None) -> None:
+    names = data.load("frontend_tools.toml")["tool"]["gulp"]["configs"]
+    path = _config_file(tree, build.directory, [gulpfile] if gulpfile else names)
+    text = (tree.read_text(path) or "") if path else ""
+    for match in re.finditer(r"\bdest\s*\(", text):
+        found = expression_at(text, match.end())
+        out = js_path(found, text, posixpath.dirname(path or "") or ".", build.directory)
+        if out:
+            line = line_at(text, match.start())
+            _add(build, out, (path or build.package_json, line), f"gulp.dest({found.strip()})")
+
+
+# ---------------------------------------------------------------- is it served?
+
+
+def _served(
+    tree: SourceTree,
+    project_dir: str,
+    settings: SettingsFacts,
+    build: _Build,
+    templates: list[tuple[str, int, str]],
+) -> tuple[tuple[str, ...], str]:
+    """(outputs Django serves, why), or ((), why it is skipped)."""
+    served: list[str] = []
+    reasons: list[str] = []
+    settings_at = _settings_where(settings, "staticfiles_dirs")
+    for output, _ in build.outputs:
+        reason = _serves(tree, project_dir, settings, build, output, templates)
+        if reason:
+            served.append(output)
+            reasons.append(reason)
+    for stats, _ in build.stats_files:
+        if stats in settings.bundle_files or "webpack_loader" in settings.installed_apps:
+            served.append(stats)
+            reasons.append(
+                f"django-webpack-loader reads {stats}{_settings_where(settings, 'bundle_files')}"
+            )
+    if served:
+        return tuple(served), "; ".join(dict.fromkeys(reasons))
+    if not build.outputs:
+        # Output not read: a STATICFILES_DIRS entry inside the frontend is what it must produce.
+        inside = tuple(
+            d
+            for d in settings.staticfiles_dirs
+            if _under(d, build.directory) and d != build.directory
+        )
+        if inside:
+            return inside, (
+                f"its output could not be read ({', '.join(build.unread)}); STATICFILES_DIRS"
+                f"{settings_at} lists {', '.join(inside)} inside {build.directory}"
+            )
+        if build.directory in _parents(project_dir):
+            # The old rule: the build sits beside or above manage.py, so what it writes lands in
+            # the project; the whole directory is copied (without node_modules).
+            return ("",), (
+                f"its output could not be read ({', '.join(build.unread)}); it sits at the "
+                "project's root, so the whole directory is copied after the build"
+            )
+        return (), (
+            f"script '{build.script}' builds with {', '.join(build.unread) or 'unknown tools'}, "
+            "but where it writes could not be read and no STATICFILES_DIRS entry lies inside "
+            f"{build.directory}: skipped"
+        )
+    outs = ", ".join(p for p, _ in build.outputs)
+    return (), (
+        f"script '{build.script}' writes {outs}, which nothing serves: not in STATICFILES_DIRS"
+        f"{' (' + ', '.join(settings.staticfiles_dirs) + ')' if settings.staticfiles_dirs else ''}"
+        ", not an installed app's static/ directory, not read by django-vite or "
+        "django-webpack-loader: skipped"
+    )
+
+
+def _serves(
+    tree: SourceTree,
+    project_dir: str,
+    settings: SettingsFacts,
+    build: _Build,
+    output: str,
+    templates: list[tuple[str, int, str]],
+) -> str | None:
+    for directory in settings.staticfiles_dirs:
+        if _under(output, directory) or _under(directory, output):
+            return (
+                f"STATICFILES_DIRS{_settings_where(settings, 'staticfiles_dirs')} lists {directory}"
+            )
+    parts = output.split("/")
+    for index, part in enumerate(parts):
+        if part == "static" and index > 0:
+            app = "/".join(parts[:index])
+            label = parts[index - 1]
+            installed = {p for a in settings.installed_apps for p in a.split(".")}
+            if tree.is_file(join(app, "__init__.py")) and (
+                not settings.installed_apps or label in installed
+            ):
+                return f"{app}/static/ is the static directory of the app {label!r}"
+    for bundle in settings.bundle_files:
+        if _under(bundle, output):
+            return (
+                f"{bundle}{_settings_where(settings, 'bundle_files')} is read from it at run time"
+            )
+    if "vite" in build.tools and "django_vite" in settings.installed_apps:
+        return "django-vite (INSTALLED_APPS) loads the Vite manifest it writes"
+    if settings.staticfiles_dirs_unread or not settings.settings_files:
+        tail = posixpath.basename(output)
+        for file, line, ref in templates:
+            if ref.startswith(tail + "/"):
+                return f"{file}:{line} loads {{% static '{ref}' %}} from it"
+    return None
+
+
+def _template_refs(tree: SourceTree, project_dir: str) -> list[tuple[str, int, str]]:
+    refs: list[tuple[str, int, str]] = []
+    prefix = "" if project_dir in ("", ".") else project_dir + "/"
+    count = 0
+    for path in tree.walk_files():
+        if not path.startswith(prefix) or not path.endswith((".html", ".jinja", ".jinja2", ".j2")):
+            continue
+        count += 1
+        if count > MAX_TEMPLATES:
+            break
+        text = tree.read_text(path) or ""
+        for match in _STATIC_TAG.finditer(text):
+            refs.append((path, line_at(text, match.start()), match.group(1)))
+    return refs
+
+
+def _missing_static_dirs(
+    tree: SourceTree, settings: SettingsFacts, kept: list[Frontend], diags: Diagnostics
+) -> None:
+    """Warn where collectstatic would stop: a STATICFILES_DIRS entry nothing creates."""
+    made = [o for fe in kept for o in fe.outputs]
+    for directory in settings.staticfiles_dirs:
+        if tree.is_dir(directory) or any(_under(directory, o) for o in made):
+            continue
+        file, line = next(
+            ((e.file, e.line) for e in settings.evidence if e.fact == "staticfiles_dirs"),
+            (None, None),
+        )
+        diags.warn(
+            f"STATICFILES_DIRS lists {directory}, which is not in the repository and no frontend "
+            "build writes it: collectstatic stops with FileNotFoundError; commit the directory "
+            "(with a .gitkeep) or drop the entry",
+            file,
+            line,
+        )
+
+
+def _settings_where(settings: SettingsFacts, fact: str) -> str:
+    for evidence in settings.evidence:
+        if evidence.fact == fact and evidence.file:
+            return f" ({evidence.file}:{evidence.line})" if evidence.line else f" ({evidence.file})"
+    return ""
+
+
+def _under(path: str, directory: str) -> bool:
+    return directory in ("", ".") or path == directory or path.startswith(directory + "/")
+
+
+def _parents(directory: str) -> list[str]:
+    return parent_dirs(directory)
+
+
+# ---------------------------------------------------------------- the fact
+
+
+def _lockfile(tree: SourceTree, directory: str) -> tuple[str, str] | None:
+    for name, manager in LOCKFILES:
+        if tree.is_file(join(directory, name)):
+            return join(directory, name), manager
+    return None
+
+
+def _frontend(
+    tree: SourceTree, build: _Build, served: tuple[str, ...], why: str, diags: Diagnostics
+) -> Frontend:
+    package = load_json(tree, build.package_json, Diagnostics()) or {}
+    lock = _lockfile(tree, build.directory)
+    declared = package.get("packageManager")
+    declared_name, _, declared_version = (
+        declared.partition("@") if isinstance(declared, str) else ("", "", "")
+    )
+    declared_version = declared_version.split("+", 1)[0]
+    if declared_name not in ("npm", "yarn", "pnpm"):
+        declared_name, declared_version = "", ""
+    manager = lock[1] if lock else declared_name or "npm"
+    version = declared_version if declared_name == manager else ""
+    volta = package.get("volta") if isinstance(package.get("volta"), dict) else {}
+    if not version and isinstance(volta.get(manager), str):
+        version = volta[manager]
+    if declared_name and lock and declared_name != manager:
+        diags.warn(
+            f"packageManager says {declared_name} but {lock[0]} is {manager}'s lockfile; "
+            f"building with {manager}",
+            build.package_json,
+            _line_of(tree, build.package_json, '"packageManager"'),
+        )
+    berry = manager == "yarn" and _yarn_berry(tree, build.directory, version)
+    if manager == "pnpm" and not version and lock:
+        version = _pnpm_for_lockfile(tree.read_text(lock[0]) or "")
+    node = _node_version(tree, build.directory, package, diags)
+    evidence = [
+        Evidence(
+            "frontend",
+            build.package_json,
+            _line_of(tree, build.package_json, f'"{build.script}"'),
+            f"package.json script '{build.script}' builds assets: {build.scripts[build.script]}",
+        ),
+        *(e for p, e in build.outputs if p in served),
+        *(e for p, e in build.stats_files if p in served),
+        Evidence("frontend", build.package_json, None, f"served: {why}"),
+    ]
+    outputs = tuple(o for o in served if o)
+    return Frontend(
+        directory=build.directory,
+        manager=manager,
+        lockfile=lock[0] if lock else None,
+        build_script=build.script,
+        node_version=node[0] if node else None,
+        node_version_source=node[1] if node else None,
+        output_dir=next((o for o in outputs if not _FILE_SUFFIX.search(o)), None),
+        outputs=outputs,
+        manager_version=version or None,
+        yarn_berry=berry,
+        served_by=why,
+        evidence=tuple(evidence),
+    )
+
+
+def _yarn_berry(tree: SourceTree, directory: str, version: str) -> bool:
+    if version:
+        return not version.startswith("1.")
+    if tree.is_file(join(directory, ".yarnrc.yml")):
+        return True
+    head = (tree.read_text(join(directory, "yarn.lock")) or "")[:400]
+    return "__metadata:" in head
+
+
+def _pnpm_for_lockfile(text: str) -> str:
+    """The pnpm major that reads `lockfileVersion` as written (data/frontend_tools.toml)."""
+    match = re.search(r"^lockfileVersion:\s*['\"]?([\d.]+)", text[:400], re.MULTILINE)
+    table = data.load("frontend_tools.toml")["pnpm_lockfile"]
+    return table.get(match.group(1), "") if match else ""
+
+
 def _node_version(
     tree: SourceTree, directory: str, package: dict, diags: Diagnostics
 ) -> tuple[str, str] | None:
-    """(major, file that states it), or None when the project states no exact major."""
-    for name in (".nvmrc", ".node-version"):
-        text = tree.read_text(join(directory, name))
-        if text:
-            value = text.strip().splitlines()[0].strip().lstrip("v") if text.strip() else ""
+    """(major, file that states it), or None when the project states nothing usable."""
+    path = join(directory, "package.json")
+    volta = package.get("volta")
+    if isinstance(volta, dict) and isinstance(volta.get("node"), str):
+        match = re.match(r"^\s*v?(\d+)(?:\.\d+){0,2}\s*$", volta["node"])
+        if match:
+            return match.group(1), path
+    for parent in parent_dirs(directory):
+        for name in (".nvmrc", ".node-version"):
+            text = tree.read_text(join(parent, name))
+            if not text or not text.strip():
+                continue
+            value = text.strip().splitlines()[0].strip().lstrip("v")
             match = re.match(r"^(\d+)(?:\.\d+){0,2}$", value)
             if match:
-                return match.group(1), join(directory, name)
-            if value:
-                diags.warn(
-                    f"node version {value!r} is not a number; using the default",
-                    join(directory, name),
-                    1,
-                )
+                return match.group(1), join(parent, name)
+            lts = _lts_alias(value)
+            if lts:
+                return lts, join(parent, name)
+            diags.warn(
+                f"node version {value[:40]!r} is not a number; using the default",
+                join(parent, name),
+                1,
+            )
     engines = package.get("engines")
     if isinstance(engines, dict) and isinstance(engines.get("node"), str):
-        # Only an exact major ("20", "20.x", "20.11.1") is a choice; a range like ">=18" is not.
+        # An exact major ("20", "20.x", "20.11.1") is a choice; a range picks the default LTS
+        # when it allows it, else the newest LTS line it allows.
         match = re.match(r"^\s*v?(\d+)(?:\.[\dx*]+){0,2}\s*$", engines["node"])
         if match:
-            return match.group(1), join(directory, "package.json")
+            return match.group(1), path
+        major = _newest_lts_in(engines["node"])
+        if major:
+            return major, path
     return None
+
+
+def _lts_alias(value: str) -> str | None:
+    """`lts/*` and `node` mean the default line; `lts/iron` names one (nvm's aliases)."""
+    names = data.load("frontend_tools.toml")["lts_names"]
+    if value in ("lts/*", "node", "stable", "lts"):
+        return None
+    return (
+        names.get(value.lower().removeprefix("lts/")) if value.lower().startswith("lts/") else None
+    )
+
+
+def _newest_lts_in(spec: str) -> str | None:
+    default = data.load("tools.toml")["node"]["default_major"]
+    lines = sorted(
+        (int(m) for m in data.load("node_releases.toml")["eol"] if int(m) % 2 == 0), reverse=True
+    )
+    allowed = [m for m in lines if _allows(spec, m)]
+    if not allowed:
+        return None
+    if int(default) in allowed:
+        return None  # the default already satisfies it: no need to state a version
+    return str(allowed[0])
+
+
+def _allows(spec: str, major: int) -> bool:
+    """Whether some release of `major` satisfies the npm semver range `spec` (majors only)."""
+    for alternative in spec.split("||"):
+        text = re.sub(r"\s*-\s*", " - ", alternative.strip())
+        if " - " in text:
+            low, _, high = text.partition(" - ")
+            text = f">={low} <={high}"
+        ok = True
+        for comparator in text.split():
+            match = re.match(r"^(>=|<=|>|<|=|\^|~)?v?(\d+|[xX*])(?:\.(\d+|[xX*]))?", comparator)
+            if not match:
+                continue
+            op, bound = match.group(1) or "=", match.group(2)
+            if not bound.isdigit():
+                continue
+            n = int(bound)
+            minor = match.group(3)
+            exact_major = minor is None or not minor.isdigit() or int(minor) == 0
+            ok = (
+                ok
+                and {
+                    ">=": major >= n,
+                    ">": major > n or (major == n and not exact_major),
+                    "<=": major <= n,
+                    "<": major < n or (major == n and not exact_major),
+                    "=": major == n,
+                    "^": major == n,
+                    "~": major == n,
+                }[op]
+            )
+        if ok:
+            return True
+    return False
 
 
 def _line_of(tree: SourceTree, path: str, needle: str) -> int | None:
     text = tree.read_text(path) or ""
-    index = text.find(needle)
+    index = text.find(needle) if needle else -1
     return text.count("\n", 0, index) + 1 if index >= 0 else None

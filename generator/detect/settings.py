@@ -511,6 +511,10 @@ def read_settings_module(
         celery_app=v.get("celery_app"),
         channels_consumers=bool(v.get("channels_consumers")),
         env_vars=tuple(env_vars),
+        staticfiles_dirs=tuple(v.get("staticfiles_dirs", ())),
+        staticfiles_dirs_unread=bool(v.get("staticfiles_dirs_unread")),
+        bundle_files=tuple(v.get("bundle_files", ())),
+        compress_offline=bool(v.get("compress_offline")),
         evidence=tuple(facts.evidence),
     )
 
@@ -596,6 +600,7 @@ def _facts_from_chain(tree: SourceTree, project_dir: str, chain: _Chain, facts: 
         if backend:
             facts.set("storage", backend, *at("STATICFILES_STORAGE"), "STATICFILES_STORAGE")
     _database(ns.get("DATABASES"), at("DATABASES"), facts)
+    _static_sources(project_dir, ns, at, facts)
     for setting, fact in (
         ("WSGI_APPLICATION", "wsgi_application"),
         ("ASGI_APPLICATION", "asgi_application"),
@@ -605,6 +610,71 @@ def _facts_from_chain(tree: SourceTree, project_dir: str, chain: _Chain, facts: 
             mod, _, attr = value.rpartition(".")
             why = f"{setting} = {value!r}: the settings name the module served"
             facts.set(fact, f"{mod}:{attr}", *at(setting), why)
+
+
+def _repo_path(project_dir: str, value: Any) -> str | None:
+    """A settings path (relative to the project directory) relative to the repository root."""
+    rel = _describe(value)
+    if not rel or rel == FROM_ENV or rel.startswith("/") or not isinstance(value, PathVal | str):
+        return None
+    path = posixpath.normpath(join(project_dir, rel))
+    return None if path == ".." or path.startswith("../") else path
+
+
+def _static_sources(project_dir: str, ns: dict[str, Any], at: Any, facts: _Facts) -> None:
+    """STATICFILES_DIRS, the bundle files template tags read, and django-compressor offline."""
+    dirs = ns.get("STATICFILES_DIRS")
+    if isinstance(dirs, list | tuple):
+        found: list[str] = []
+        unread = False
+        for entry in dirs:
+            # ("prefix", path) entries serve `path` under a URL prefix.
+            value = entry[1] if isinstance(entry, tuple | list) and len(entry) == 2 else entry
+            path = _repo_path(project_dir, value)
+            if path is None:
+                unread = True
+            elif path not in found:
+                found.append(path)
+        facts.set(
+            "staticfiles_dirs",
+            tuple(found),
+            *at("STATICFILES_DIRS"),
+            f"STATICFILES_DIRS lists {', '.join(found)}",
+        )
+        if unread:
+            facts.set(
+                "staticfiles_dirs_unread",
+                True,
+                *at("STATICFILES_DIRS"),
+                "a STATICFILES_DIRS entry could not be read statically",
+            )
+    elif "STATICFILES_DIRS" in ns:
+        facts.set(
+            "staticfiles_dirs_unread",
+            True,
+            *at("STATICFILES_DIRS"),
+            "STATICFILES_DIRS could not be read statically",
+        )
+    bundles: list[tuple[str, str]] = []
+    vite = ns.get("DJANGO_VITE")
+    if isinstance(vite, dict):
+        for config in vite.values():
+            if isinstance(config, dict) and "manifest_path" in config:
+                bundles.append(("DJANGO_VITE", config["manifest_path"]))
+    for setting in ("DJANGO_VITE_MANIFEST_PATH",):
+        if setting in ns:
+            bundles.append((setting, ns[setting]))
+    loader = ns.get("WEBPACK_LOADER")
+    if isinstance(loader, dict):
+        for config in loader.values():
+            if isinstance(config, dict) and "STATS_FILE" in config:
+                bundles.append(("WEBPACK_LOADER", config["STATS_FILE"]))
+    paths = [p for p in (_repo_path(project_dir, value) for _, value in bundles) if p]
+    if paths:
+        setting = bundles[0][0]
+        facts.set("bundle_files", tuple(paths), *at(setting), f"{setting} reads {paths[0]}")
+    if ns.get("COMPRESS_OFFLINE") is True:
+        facts.set("compress_offline", True, *at("COMPRESS_OFFLINE"), "COMPRESS_OFFLINE = True")
 
 
 def _database(databases: Any, where: tuple[str | None, int | None], facts: _Facts) -> None:

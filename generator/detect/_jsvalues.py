@@ -1,0 +1,137 @@
+"""A tiny reader of the JavaScript expressions build configs use for paths (never executed).
+
+It follows string literals joined by `path.resolve`/`path.join`, `__dirname`, `import.meta.url` and
+`+`, and constants defined in the same file; anything else is unknown, never guessed.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+_STRING = re.compile(r"""'([^'\\\n]*)'|"([^"\\\n]*)"|`([^`\\\n]*)`""")
+_IDENT = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*")
+_ANCHORS = ("__dirname", "import.meta")  # paths relative to the config file's own directory
+# Names a path expression may use besides string literals (`path.resolve(__dirname, "dist")`).
+_PATH_NAMES = frozenset(
+    {
+        "path.resolve",
+        "path.join",
+        "path.posix.join",
+        "path.posix.resolve",
+        "resolve",
+        "join",
+        "__dirname",
+        "import.meta.url",
+        "import.meta.dirname",
+        "fileURLToPath",
+        "url.fileURLToPath",
+        "new",
+        "URL",
+        "process.cwd",
+    }
+)
+
+
+def js_key(text: str, key: str) -> tuple[str, int] | None:
+    """The expression after the first `key:` in `text`, and its line."""
+    match = re.search(rf"(?<![\w$.]){re.escape(key)}['\"]?\s*:(?!:)", text)
+    if not match:
+        return None
+    return expression_at(text, match.end()), line_at(text, match.start())
+
+
+def expression_at(text: str, start: int) -> str:
+    """The expression from `start` up to the `,` `;` or closing bracket that ends it."""
+    depth, quote, index = 0, "", start
+    while index < len(text) and index - start < 400:
+        char = text[index]
+        if quote:
+            if char == "\\":
+                index += 1
+            elif char == quote:
+                quote = ""
+        elif char in "'\"`":
+            quote = char
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            if depth == 0:
+                break
+            depth -= 1
+        elif depth == 0 and char in ",;\n" and (char != "\n" or text[start:index].strip()):
+            break
+        index += 1
+    return text[start:index].strip()
+
+
+def closing(text: str, open_at: int) -> int:
+    """Index of the bracket closing the one at `open_at` (or the end of the text)."""
+    depth, quote, index = 0, "", open_at
+    while index < len(text):
+        char = text[index]
+        if quote:
+            if char == "\\":
+                index += 1
+            elif char == quote:
+                quote = ""
+        elif char in "'\"`":
+            quote = char
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+            if depth == 0:
+                return index
+        index += 1
+    return len(text)
+
+
+def literal(expr: str) -> str | None:
+    match = _STRING.fullmatch(expr.strip())
+    return next((g for g in match.groups() if g is not None), None) if match else None
+
+
+def js_path(expr: str, text: str, anchor: str, relative_to: str, depth: int = 0) -> str | None:
+    """The repository path a JS path expression names, or None when it cannot be read.
+
+    Only string literals joined by path.resolve/join, `__dirname`, `import.meta.url` and `+` are
+    followed, plus constants defined in the same file; anything else is not guessed.
+    """
+    if depth > 3:
+        return None
+    expr = expr.strip()
+    strings = [next(g for g in m.groups() if g is not None) for m in _STRING.finditer(expr)]
+    rest = _STRING.sub(" ", expr)
+    names = set(_IDENT.findall(rest))
+    for name in names - _PATH_NAMES:
+        # A constant of the same file: `const outDir = path.resolve(__dirname, "dist")`.
+        match = re.search(rf"\b(?:const|let|var)\s+{re.escape(name)}\s*=", text)
+        if not match or len(names) > 1:
+            return None
+        return js_path(expression_at(text, match.end()), text, anchor, relative_to, depth + 1)
+    if not strings or any("${" in s for s in strings):
+        return None
+    anchored = any(name.startswith(_ANCHORS) for name in names)
+    base = anchor if anchored else relative_to
+    if "process.cwd" in names:
+        base = relative_to
+    parts = [s.lstrip("/") if anchored else s for s in strings]
+    if parts[0].startswith(("/", "~")):
+        return None
+    return inside(base, posixpath.join(*parts))
+
+
+def inside(directory: str, path: str) -> str | None:
+    """`path` relative to `directory`, as a repository path; None when it leaves the repository."""
+    if not path or path.startswith(("/", "~", "$")) or "\x00" in path:
+        return None
+    joined = posixpath.normpath(posixpath.join(directory, path))
+    if joined == ".." or joined.startswith("../"):
+        return None
+    return joined
+
+
+def line_at(text: str, index: int) -> int:
+    """The 1-based line of `text` holding `index`."""
+    return text.count("\n", 0, index) + 1
