@@ -2,7 +2,8 @@
 
 One branch (reset from the base branch head), one commit made with the Git Data API (blobs, tree,
 commit, ref), one pull request that later runs update rather than duplicate. Nothing is committed
-when the files already match the base branch or the branch, so running twice is always safe.
+when the files already match the base branch or the branch, so running twice is always safe. A
+pull request closed without merging is a "no": the same files are not proposed again.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from typing import Any
 DEFAULT_AUTHOR = "github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>"
 DEFAULT_BRANCH = "django-dockerfile/update"
 REFRESH_BRANCH = "django-dockerfile/refresh"
+# How many recently closed pull requests from our branch are compared with a new proposal.
+DECLINED_LOOKBACK = 10
 # How often a 422 from labels, assignees or reviewers right after the PR was created is retried:
 # GitHub answers those before the new pull request is visible to every endpoint.
 DECORATE_ATTEMPTS = 4
@@ -46,6 +49,8 @@ class PublishResult:
     branch: str
     commit_sha: str | None  # the commit the branch points to (None when nothing was pushed)
     warnings: tuple[str, ...] = ()  # reviewers/assignees GitHub refused; the PR still exists
+    declined: tuple[int, str, str] | None = None  # (number, url, title) of the closed PR that
+    # proposed these same files, when nothing was proposed because of it
 
 
 @dataclass(frozen=True)
@@ -191,6 +196,12 @@ def _publish(
 
     commit_sha: str | None = None
     pushed = True
+    pull = _open_pull(repo, head, base)
+    if pull is None:
+        declined = _declined(repo, head, base, wanted)
+        if declined is not None:
+            # Someone closed a pull request with exactly these files: that was an answer.
+            return PublishResult("none", None, None, branch, None, declined=declined)
     if ref is not None:
         branch_commit = repo.get_git_commit(ref.object.sha)
         branch_entries = _entries(repo, branch_commit.tree.sha, files)
@@ -219,7 +230,6 @@ def _publish(
             # Reset, not merge: the branch is ours and always one commit on top of base.
             ref.edit(commit.sha, force=True)
 
-    pull = _open_pull(repo, head, base)
     if pull is None:
         try:
             pull = repo.create_pull(base=base, head=branch, title=title, body=body, draft=draft)
@@ -263,6 +273,28 @@ def _close_stale(
     if pull is None:
         return PublishResult("none", None, None, branch, None)
     return PublishResult("closed", pull.number, pull.html_url, branch, None)
+
+
+def _declined(
+    repo: Any, head: str, base: str, wanted: Mapping[str, str]
+) -> tuple[int, str, str] | None:
+    """(number, url, title) of a pull request from `head` closed unmerged with these files.
+
+    The closed pull request keeps its head commit even when its branch is gone, so its tree is
+    what was said no to; a different change (a newer patch, another Dockerfile) is proposed.
+    """
+    closed = repo.get_pulls(state="closed", head=head, base=base, sort="updated", direction="desc")
+    for i, pull in enumerate(closed):
+        if i >= DECLINED_LOOKBACK:
+            break
+        # merged_at, not merged: the list endpoint leaves `merged` out (PyGithub would fetch).
+        if pull.merged_at is not None or not pull.head.sha:
+            continue
+        tree = repo.get_git_commit(pull.head.sha).tree.sha
+        entries = _entries(repo, tree, wanted)
+        if all(entries.get(p, ("", ""))[1] == sha for p, sha in wanted.items()):
+            return pull.number, pull.html_url, pull.title
+    return None
 
 
 def _branch_ref(repo: Any, branch: str) -> Any:

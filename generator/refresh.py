@@ -10,7 +10,7 @@ from a registry client it is given (`generator.registry.RegistryClient`, or a fa
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -421,6 +421,25 @@ class Change:
             where += f" (ARG default `{self.old}` → `{self.new}`)"
         link = f" ([changelog]({self.changelog}))" if self.changelog else ""
         return f"{what} at {where}{link}"
+
+
+def title_for(changes: Sequence[Change]) -> str:
+    """A pull request title naming the change: "python 3.12.7-slim → 3.12.9-slim".
+
+    The title is what a reviewer reads in a list, and what tells two declined refreshes apart.
+    """
+    moves: dict[tuple[str, str, str], None] = {}
+    for change in changes:
+        old, new = parse_reference(change.image_old), parse_reference(change.image_new)
+        name = new.name.rsplit("/", 1)[-1]
+        if old.tag != new.tag:
+            moves[(name, f"{old.tag} → {new.tag}", "")] = None
+        else:
+            moves[(name, f"{new.tag}", ": new digest")] = None
+    parts = [f"{name} {what}{suffix}" for name, what, suffix in moves]
+    if len(parts) > 2:
+        return f"{parts[0]} and {len(parts) - 1} more base images"
+    return ", ".join(parts)
 
 
 @dataclass(frozen=True)

@@ -130,6 +130,12 @@ def pull_line(pull: PublishResult | None) -> str | None:
     """One sentence on what happened to the pull request, or None when none was asked for."""
     if pull is None:
         return None
+    if pull.declined is not None:
+        number, url, title = pull.declined
+        return (
+            f"Pull request: not proposed again; [#{number}]({url}) ({inline(title)}) proposed "
+            "these same files and was closed without merging. A different change will be proposed."
+        )
     if pull.operation == "none" and pull.number is None:
         return "Pull request: none needed, the base branch already has these files."
     if pull.operation == "none":

@@ -511,7 +511,7 @@ def test_refresh_opens_a_pull_request_then_finds_nothing_to_do(
     assert out["pull-request-operation"] == "created"
     assert repo.files_at("django-dockerfile/refresh")["Dockerfile"] == expected
     pull = repo.pulls[0]
-    assert pull["title"] == "Refresh the Python base image"
+    assert pull["title"] == "python 3.12.7-slim-bookworm → 3.12.9-slim-bookworm"
     assert "`python:3.12.7-slim-bookworm` → `python:3.12.9-slim-bookworm" in pull["body"]
     assert "https://docs.python.org/release/3.12.9/whatsnew/changelog.html" in pull["body"]
     assert "```diff" in gha.summary.read_text()
@@ -539,6 +539,32 @@ def test_refresh_opens_a_pull_request_then_finds_nothing_to_do(
     assert out["pull-request-number"] == ""
     assert repo.commit_count() == commits and len(repo.pulls) == 1
     assert "- `Dockerfile`: unchanged: the base image is current" in gha.summary.read_text()
+
+
+def test_refresh_declined_is_not_proposed_again_but_a_newer_patch_is(
+    gha, github, mirror, monkeypatch
+):
+    github.push("octo/shop", "main", {"Dockerfile": OLD_DOCKERFILE}, "hand-written Dockerfile")
+    repo = github.repos["octo/shop"]
+    set_inputs(monkeypatch, mode="refresh", registry=mirror.url, create_pull_request="true")
+    (gha.workspace / "Dockerfile").write_text(OLD_DOCKERFILE)
+    assert action.run(publish=fast_publish) == 0
+    assert repo.pulls[0]["title"] == "python 3.12.7-slim-bookworm → 3.12.9-slim-bookworm"
+    repo.close_pull(1)  # "no, thanks"
+
+    (gha.workspace / "Dockerfile").write_text(OLD_DOCKERFILE)
+    gha.summary.write_text("")
+    assert action.run(publish=fast_publish) == 0
+    assert gha.outputs["pull-request-operation"] == "none"
+    assert len(repo.pulls) == 1
+    assert "not proposed again; [#1](" in gha.summary.read_text()
+
+    # A week later Python 3.12.10 is out: a different change, proposed again.
+    mirror.tags.append("3.12.10-slim-bookworm")
+    (gha.workspace / "Dockerfile").write_text(OLD_DOCKERFILE)
+    assert action.run(publish=fast_publish) == 0
+    assert gha.outputs["pull-request-operation"] == "created"
+    assert repo.pulls[1]["title"] == "python 3.12.7-slim-bookworm → 3.12.10-slim-bookworm"
 
 
 def test_refresh_allow_minor_crosses_to_the_minor_the_project_allows(gha, mirror, monkeypatch):

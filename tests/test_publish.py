@@ -189,14 +189,31 @@ def test_nested_path_and_labels_assignees_reviewers_draft(gh):
     assert commit["author"]["email"] == "bot@example.com"
 
 
-def test_closed_pr_gets_a_new_one(gh):
+@pytest.mark.parametrize("delete_branch", [False, True])
+def test_a_pr_closed_without_merging_is_a_no_until_the_change_differs(gh, delete_branch):
     repo = gh.repos[REPO]
     run(gh, {"Dockerfile": DOCKERFILE})
-    repo.pulls[0]["state"] = "closed"
-    result = run(gh, {"Dockerfile": DOCKERFILE})
-    assert result.operation == "created"
-    assert result.number == 2
+    repo.close_pull(1, delete_branch=delete_branch)
+    gh.push(REPO, "main", {"README.md": "hi\n"}, "docs")  # the base moves on meanwhile
+    commits = repo.commit_count()
+
+    again = run(gh, {"Dockerfile": DOCKERFILE})
+    assert again.operation == "none" and again.number is None
+    assert again.declined[0] == 1 and again.declined[2] == "Add a production Dockerfile"
+    assert repo.commit_count() == commits and len(repo.pulls) == 1
+
+    different = run(gh, {"Dockerfile": DOCKERFILE + "EXPOSE 8000\n"})
+    assert (different.operation, different.number, different.declined) == ("created", 2, None)
     assert len(repo.open_pulls()) == 1
+
+
+def test_a_merged_pr_is_no_reason_to_hold_back(gh):
+    repo = gh.repos[REPO]
+    run(gh, {"Dockerfile": DOCKERFILE})
+    repo.close_pull(1, merged=True)
+    gh.push(REPO, "main", {"Dockerfile": "FROM python:3.11-slim\n"}, "someone reverts it")
+    result = run(gh, {"Dockerfile": DOCKERFILE})
+    assert (result.operation, result.number) == ("created", 2)
 
 
 def test_actions_not_permitted_to_create_prs_says_which_setting(gh):

@@ -353,3 +353,19 @@ def test_changelog_only_on_the_token_that_moved_the_version() -> None:
     arg, digest = refresh_text(text, TAGS, digest_of, pin_digest=True).changes
     assert arg.kind == "arg" and arg.changelog is not None
     assert digest.kind == "digest" and digest.changelog is None
+
+
+def test_pull_request_title_names_the_change():
+    from generator.refresh import Change, title_for
+
+    digest = "sha256:" + "1" * 64
+    tag = Change("3.12.7", "3.12.9", 2, "arg", "python:3.12.7-slim", "python:3.12.9-slim")
+    same = Change("python:3.12.7-slim", "python:3.12.9-slim", 4, "tag", "python:3.12.7-slim",
+                  "python:3.12.9-slim")  # fmt: skip
+    pin = Change("", digest, 6, "digest", "python:3.13.1-slim", f"python:3.13.1-slim@{digest}")
+    assert title_for([tag, same]) == "python 3.12.7-slim → 3.12.9-slim"
+    assert title_for([tag, pin]) == (
+        "python 3.12.7-slim → 3.12.9-slim, python 3.13.1-slim: new digest"
+    )
+    node = Change("20", "22", 8, "tag", "node:20-slim", "node:22-slim")
+    assert title_for([tag, pin, node]) == "python 3.12.7-slim → 3.12.9-slim and 2 more base images"

@@ -27,6 +27,7 @@ class Outcome:
     failed: str | None = None  # why the step fails (stale files in check mode, no plan, ...)
     django: bool | None = None  # set when it is known without facts (planning failed)
     python_version: str | None = None  # what the image uses, when a plan chose it
+    title: str | None = None  # the pull request title naming the change, when there is one
 
 
 def default_core() -> Any:
@@ -131,7 +132,7 @@ def _check(inputs: ActionInputs, core: Any, options: Any, registry: Any) -> Outc
 def _refresh(inputs: ActionInputs, core: Any, options: Any, registry: Any) -> Outcome:
     """Move the committed Dockerfile's python base image to the newest patch release."""
     from generator.detect import detect_path
-    from generator.refresh import refresh_dockerfile
+    from generator.refresh import refresh_dockerfile, title_for
     from generator.registry import RegistryClient, RegistryError
     from generator.write import unified_diff
 
@@ -171,6 +172,7 @@ def _refresh(inputs: ActionInputs, core: Any, options: Any, registry: Any) -> Ou
     diff = unified_diff(rel, old, result.new_text)
     outcome.files.append(FileReport(rel, "updated", f"{len(result.changes)} change(s)", diff))
     outcome.proposed[rel] = result.new_text
+    outcome.title = title_for(result.changes)
     return outcome
 
 

@@ -34,7 +34,7 @@ def open_pull_request(
     """Publish the outcome's files as a pull request; (result, None) or (None, why it failed)."""
     if publish is None:
         from generator.publish import publish
-    title = inputs.pr_title or TITLES[inputs.mode]
+    title = inputs.pr_title or outcome.title or TITLES[inputs.mode]
     link = linker(inputs, env, ref=inputs.branch)
     try:
         result = publish(
