@@ -12,7 +12,7 @@ from generator.guard import inside
 from generator.options import Options
 from generator.plan import BuildPlan, plan, safe_name
 from generator.render import HEADER_MARK, render_dockerfile, render_dockerignore
-from generator.source import LocalTree
+from generator.source import LocalTree, SourceTree
 from generator.write import WriteResult, is_generated, write_one
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "WriteResult",
     "default_name",
     "generate",
+    "generate_tree",
     "is_generated",
     "write_files",
 ]
@@ -40,10 +41,15 @@ def generate(root: Path, options: Options | None = None) -> Generated:
 
     Raises generator.plan.PlanError when the facts cannot give a working Dockerfile.
     """
+    return generate_tree(LocalTree(root, Diagnostics()), Path(root).resolve().name, options)
+
+
+def generate_tree(tree: SourceTree, repo_name: str, options: Options | None = None) -> Generated:
+    """Detect the project in TREE (a checkout, or a repository read through the API) and render
+    its files; REPO_NAME names the image when the project declares no name. Nothing is written."""
     options = options or Options()
-    tree = LocalTree(root, Diagnostics())
     if options.name is None:
-        options = replace(options, name=default_name(root, tree))
+        options = replace(options, name=default_name(repo_name, tree))
     facts = detect(tree, options.project_dir)
     if not facts.django:
         return Generated(facts, None, {}, facts.evidence, options)
@@ -55,14 +61,16 @@ def generate(root: Path, options: Options | None = None) -> Generated:
     return Generated(facts, build_plan, files, build_plan.decisions, options)
 
 
-def default_name(root: Path, tree: LocalTree | None = None) -> str | None:
+def default_name(root: Path | str, tree: SourceTree | None = None) -> str | None:
     """The image name when none is configured: the distribution name the root pyproject.toml
-    declares, else the repository directory's name; sanitised to [a-z0-9._-].
+    declares, else the repository's name (ROOT: its directory, or the name itself); sanitised
+    to [a-z0-9._-].
 
     The declared name comes first because it is the same in every clone (a CI checkout directory,
     e.g. /github/workspace in a container action, says nothing about the project).
     """
-    tree = tree or LocalTree(root, Diagnostics())
+    if tree is None:
+        tree = LocalTree(root, Diagnostics())
     text = tree.read_text("pyproject.toml")
     declared = None
     if text:
@@ -76,7 +84,8 @@ def default_name(root: Path, tree: LocalTree | None = None) -> str | None:
             if isinstance(table, dict) and isinstance(table.get("name"), str):
                 declared = table["name"]
                 break
-    for candidate in (declared, Path(root).resolve().name):
+    fallback = root.resolve().name if isinstance(root, Path) else root
+    for candidate in (declared, fallback):
         name = safe_name(candidate) if candidate else ""
         if name:
             return name

@@ -17,7 +17,7 @@ from typing import Any
 
 from generator.facts import Diagnostics
 from generator.guard import PATTERNS, printable, valid
-from generator.source import LocalTree
+from generator.source import LocalTree, SourceTree
 
 CONFIG_FILE = "pyproject.toml"
 CONFIG_TABLE = "django-dockerfile"
@@ -94,8 +94,10 @@ _FLAGS = {
 }
 
 
-def load_options(root: Path, cli: Mapping[str, object], diags: Diagnostics) -> Options:
+def load_options(root: Path | SourceTree, cli: Mapping[str, object], diags: Diagnostics) -> Options:
     """Merge `[tool.django-dockerfile]` from ROOT/pyproject.toml with CLI values (CLI wins).
+
+    ROOT is a directory, or a SourceTree when the repository is read through the API.
 
     `cli` maps Options field names to values; None (or an empty sequence) means "not given".
     Config-file problems become warnings in `diags`; bad CLI values raise OptionsError.
@@ -116,9 +118,11 @@ def load_options(root: Path, cli: Mapping[str, object], diags: Diagnostics) -> O
     return replace(Options(), **values)
 
 
-def _read_config(root: Path, diags: Diagnostics) -> dict[str, Any]:
-    # Through the tree: a pyproject.toml linking outside the repository is not read.
-    text = LocalTree(root).read_text(CONFIG_FILE)
+def _read_config(root: Path | SourceTree, diags: Diagnostics) -> dict[str, Any]:
+    # Through a tree: a pyproject.toml linking outside the repository is not read. ROOT is a
+    # SourceTree already when the repository is read through the API (the sweep).
+    tree = LocalTree(root) if isinstance(root, Path) else root
+    text = tree.read_text(CONFIG_FILE)
     if text is None:
         return {}
     try:
