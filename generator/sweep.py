@@ -212,6 +212,13 @@ def _one(repo: Any, config: SweepConfig, publish: Callable[..., Any], before: An
     done = partial(RepoResult, repo.full_name, pushed_at=pushed)
     if isinstance(before, dict) and pushed and before.get("pushed_at") == pushed:
         return done("unchanged", f"nothing pushed since the last sweep ({before.get('action')})")
+    permissions = getattr(repo, "permissions", None)
+    if not config.dry_run and permissions is not None and permissions.push is False:
+        return done(
+            "error",
+            "the token cannot write to this repository: give the app or token contents: write "
+            "and pull-requests: write on it",
+        )
     try:
         tree = GitHubTree(PyGithubApi(repo), repo.default_branch, Diagnostics(), config.byte_budget)
         generated = _generate(tree, repo, config)
@@ -220,9 +227,7 @@ def _one(repo: Any, config: SweepConfig, publish: Callable[..., Any], before: An
     except GithubException as exc:
         return done("error", _api_reason(exc, "read"))
     if tree.budget_exceeded:
-        return done(
-            "skipped", f"needed more than {config.byte_budget // (1024 * 1024)} MB of files"
-        )
+        return done("skipped", f"needed more than {_size(config.byte_budget)} of files")
     facts = generated.facts
     if not facts.django:
         return done("not-django", facts.reason or "not a Django project", django=False)
@@ -290,6 +295,10 @@ def _api_reason(exc: Any, verb: str) -> str:
     if status == 409:
         return "empty repository"
     return f"GitHub answered {status}: {message or exc}"
+
+
+def _size(n: int) -> str:
+    return f"{n / (1024 * 1024):.0f} MB" if n >= 1024 * 1024 else f"{n // 1024} KB"
 
 
 def _aware(when: datetime) -> datetime:

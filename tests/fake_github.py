@@ -48,6 +48,14 @@ class Repo:
     commits: dict[str, dict[str, Any]] = field(default_factory=dict)
     refs: dict[str, str] = field(default_factory=dict)  # "heads/main" -> commit sha
     pulls: list[dict[str, Any]] = field(default_factory=list)
+    # What the repository listing shows (the sweep filters on it).
+    archived: bool = False
+    fork: bool = False
+    created_at: str = "2026-01-01T00:00:00Z"
+    pushed_at: str = "2026-01-01T00:00:00Z"
+    # Blocks the tree listing with this status (a repository the token cannot read).
+    unreadable: int | None = None
+    writable: bool = True  # the token's `push` permission, as the listing reports it
 
     @property
     def full_name(self) -> str:
@@ -142,6 +150,9 @@ class FakeGitHub:
         # (method, path regex, callback(server)) run once, just before a matching request is
         # answered: what another run or a person does meanwhile.
         self.hooks: list[tuple[str, re.Pattern[str], Any]] = []
+        self.orgs: set[str] = set()  # owners answering /orgs/NAME; others are users
+        # Calls left in the primary rate limit (sent in X-RateLimit-* headers); None: no headers.
+        self.rate_remaining: int | None = None
         self.lock = threading.Lock()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self.thread = threading.Thread(
@@ -276,6 +287,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
+        if self.fake.rate_remaining is not None:
+            self.send_header("X-RateLimit-Limit", "5000")
+            self.send_header("X-RateLimit-Remaining", str(self.fake.rate_remaining))
+            self.send_header("X-RateLimit-Reset", "4102444800")
         for k, v in (headers or {}).items():
             self.send_header(k, v)
         self.end_headers()
@@ -297,6 +312,8 @@ class _Handler(BaseHTTPRequestHandler):
         path = path[len(fake.prefix) :]
         with fake.lock:
             fake.requests.append((method, path))
+            if fake.rate_remaining is not None:
+                fake.rate_remaining = max(fake.rate_remaining - 1, 0)
             auth = self.headers.get("Authorization", "")
             if auth.split(" ")[-1] != fake.token:
                 return self._send(401, {"message": "Bad credentials"})
@@ -309,11 +326,39 @@ class _Handler(BaseHTTPRequestHandler):
                     f.times -= 1
                     return self._send(f.status, f.body, f.headers)
             body = json.loads(raw) if raw else None
+            headers: dict[str, str] = {}
             try:
-                status, out = self._route(method, path, query, body)
+                if path.startswith(("/orgs/", "/users/")):
+                    status, out, headers = self._owner_route(method, path, query)
+                else:
+                    status, out = self._route(method, path, query, body)
             except KeyError as missing:
                 status, out = 404, {"message": f"Not Found ({missing})"}
-            self._send(status, out)
+            self._send(status, out, headers)
+
+    def _owner_route(
+        self, method: str, path: str, query: dict[str, str]
+    ) -> tuple[int, Any, dict[str, str]]:
+        """/orgs/NAME, /users/NAME and their repository listings, paginated as GitHub does."""
+        m = re.fullmatch(r"/(orgs|users)/([^/]+)(/repos)?", path)
+        if method != "GET" or not m:
+            return 404, {"message": "Not Found"}, {}
+        kind, owner, listing = m[1], m[2], m[3]
+        if (kind == "orgs") != (owner in self.fake.orgs):
+            return 404, {"message": "Not Found"}, {}
+        if not listing:
+            kind_name = "Organization" if kind == "orgs" else "User"
+            return 200, {"login": owner, "id": 7, "type": kind_name}, {}
+        repos = [r for r in self.fake.repos.values() if r.owner == owner]
+        repos.sort(key=lambda r: r.created_at, reverse=query.get("direction", "desc") == "desc")
+        per_page = int(query.get("per_page", 30))
+        page = int(query.get("page", 1))
+        chunk = repos[(page - 1) * per_page : page * per_page]
+        headers = {}
+        if page * per_page < len(repos):
+            nxt = f"{self._base()}{path}?per_page={per_page}&page={page + 1}"
+            headers["Link"] = f'<{nxt}>; rel="next"'
+        return 200, [self._repo_json(r) for r in chunk], headers
 
     def _route(self, method: str, path: str, query: dict[str, str], body: Any) -> tuple[int, Any]:
         m = re.fullmatch(r"/repos/([^/]+)/([^/]+)(/.*)?", path)
@@ -330,7 +375,7 @@ class _Handler(BaseHTTPRequestHandler):
             ("DELETE", r"/git/refs/(.+)", self._delete_ref),
             ("POST", r"/git/blobs", self._create_blob),
             ("GET", r"/git/blobs/([0-9a-f]+)", self._get_blob),
-            ("GET", r"/git/trees/([0-9a-f]+)", self._get_tree),
+            ("GET", r"/git/trees/([^/]+)", self._get_tree),
             ("POST", r"/git/trees", self._create_tree),
             ("GET", r"/git/commits/([0-9a-f]+)", self._get_commit),
             ("POST", r"/git/commits", self._create_commit),
@@ -352,14 +397,23 @@ class _Handler(BaseHTTPRequestHandler):
     # --- endpoints ---------------------------------------------------------------------------
 
     def _repo(self, repo: Repo, url: str, query: dict, body: Any) -> tuple[int, Any]:
-        return 200, {
+        return 200, self._repo_json(repo)
+
+    def _repo_json(self, repo: Repo) -> dict[str, Any]:
+        return {
             "id": 1,
             "name": repo.name,
             "full_name": repo.full_name,
             "owner": {"login": repo.owner, "type": "User"},
             "default_branch": repo.default_branch,
-            "url": url,
+            "url": f"{self._base()}/repos/{repo.full_name}",
             "html_url": f"https://github.example/{repo.full_name}",
+            "archived": repo.archived,
+            "fork": repo.fork,
+            "size": 0 if not repo.blobs else max(1, sum(map(len, repo.blobs.values())) // 1024),
+            "created_at": repo.created_at,
+            "pushed_at": repo.pushed_at,
+            "permissions": {"admin": False, "push": repo.writable, "pull": True},
         }
 
     def _ref_json(self, repo: Repo, url: str, ref: str) -> dict[str, Any]:
@@ -434,6 +488,10 @@ class _Handler(BaseHTTPRequestHandler):
         return {"sha": sha, "url": f"{url}/git/trees/{sha}", "tree": entries, "truncated": False}
 
     def _get_tree(self, repo: Repo, url: str, query: dict, body: Any, sha: str) -> tuple[int, Any]:
+        if repo.unreadable:
+            return repo.unreadable, {"message": "Resource not accessible by integration"}
+        if f"heads/{sha}" in repo.refs:  # a branch name, as GitHub accepts
+            sha = repo.refs[f"heads/{sha}"]
         if sha in repo.commits:  # as on GitHub, a commit names its tree
             sha = repo.commits[sha]["tree"]
         return 200, self._tree_json(repo, url, sha, bool(query.get("recursive")))
