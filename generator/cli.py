@@ -1,4 +1,5 @@
-"""Command-line front door: `django-dockerfile [generate] PATH`, `detect`, `refresh`, `check`.
+"""Command-line front door: `django-dockerfile [generate] PATH`, `detect`, `refresh`, `check`,
+`sweep`.
 
 Each subcommand lives in `generator/commands/<name>.py` and exposes `add_parser(subparsers)` and
 `run(args) -> int`, so front doors share one core and the CLI stays a thin dispatcher.
@@ -12,7 +13,7 @@ import sys
 
 from generator import __version__
 
-COMMANDS = ("generate", "detect", "refresh", "check")
+COMMANDS = ("generate", "detect", "refresh", "check", "sweep")
 DEFAULT_COMMAND = "generate"
 
 

@@ -73,10 +73,18 @@ def blob_sha(text: str) -> str:
     return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
-def make_client(token: str, api_url: str | None = None, retries: int = 5, backoff: float = 1.0):
+def make_client(
+    token: str,
+    api_url: str | None = None,
+    retries: int = 5,
+    backoff: float = 1.0,
+    read_pause: float = 0.25,
+):
     """A PyGithub client for github.com or GitHub Enterprise, retrying 5xx and rate limits.
 
-    `backoff` scales every wait (retry backoff, rate-limit pauses, pacing between writes).
+    `backoff` scales every wait (retry backoff, rate-limit pauses, pacing between writes);
+    `read_pause` is the pause between any two requests (the sweep reads serially without one:
+    GitHub's secondary limits concern concurrent requests and writes).
     """
     from github import Auth, Github, GithubRetry
 
@@ -97,7 +105,7 @@ def make_client(token: str, api_url: str | None = None, retries: int = 5, backof
         timeout=30,
         # GitHub asks integrations to pace writes to avoid secondary rate limits; PyGithub's
         # pacing scales with `backoff` so tests against a local server run at full speed.
-        seconds_between_requests=0.25 * backoff,
+        seconds_between_requests=read_pause * backoff,
         seconds_between_writes=1.0 * backoff,
     )
 

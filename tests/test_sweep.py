@@ -200,3 +200,35 @@ def test_summary_table_escapes_repository_text(gh: FakeGitHub) -> None:
     state = report.state()
     json.dumps(state)
     assert state["repositories"][f"{ORG}/shop"]["action"] == "would-propose"
+
+
+def test_cli_sweeps_with_a_state_file(
+    gh: FakeGitHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    from generator.cli import main
+
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    state = tmp_path / "sweep-state.json"
+    argv = ["sweep", ORG, "--dry-run", "--state", str(state), "--api-url", gh.api_url]
+    assert main(argv) == 0
+    out, err = capsys.readouterr()
+    assert "| octo/shop | yes | would-propose |" in out
+    assert "octo/flask-app: not-django:" in err
+    assert json.loads(state.read_text())["repositories"]["octo/shop"]["action"] == "would-propose"
+    assert main([*argv, "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["counts"]["unchanged"] >= 3
+    assert {r["repository"]: r["action"] for r in report["results"]}["octo/shop"] == "unchanged"
+
+
+def test_cli_without_a_token_says_what_to_set(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    from generator.cli import main
+
+    monkeypatch.delenv("GITHUB_TOKEN", raising=False)
+    assert main(["sweep", ORG]) == 1
+    assert "GITHUB_TOKEN is not set" in capsys.readouterr().err
+    monkeypatch.setenv("GITHUB_TOKEN", "x")
+    assert main(["sweep", ORG, "--shard", "3/2"]) == 1
+    assert "shard: expected i/n" in capsys.readouterr().err
