@@ -716,6 +716,12 @@ def test_action_yml_declares_exactly_the_inputs_the_code_reads():
         "pull-request-number",
         "pull-request-url",
         "pull-request-operation",
+        "repositories",
+        "django-repositories",
+        "pull-requests-created",
+        "pull-requests-updated",
+        "sweep-errors",
+        "sweep-stopped",
     }
     assert spec["runs"] == {"using": "docker", "image": "Dockerfile"}
 

@@ -232,3 +232,66 @@ def test_cli_without_a_token_says_what_to_set(
     monkeypatch.setenv("GITHUB_TOKEN", "x")
     assert main(["sweep", ORG, "--shard", "3/2"]) == 1
     assert "shard: expected i/n" in capsys.readouterr().err
+
+
+def _action_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, gh: FakeGitHub, **inputs: str):
+    for key in list(__import__("os").environ):
+        if key.startswith(("INPUT_", "GITHUB_")):
+            monkeypatch.delenv(key)
+    workspace = tmp_path / "workspace"
+    workspace.mkdir(exist_ok=True)
+    (tmp_path / "out").write_text("")
+    (tmp_path / "summary").write_text("")
+    env = {
+        "GITHUB_WORKSPACE": str(workspace),
+        "GITHUB_OUTPUT": str(tmp_path / "out"),
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary"),
+        "GITHUB_API_URL": gh.api_url,
+        "GITHUB_REPOSITORY_OWNER": ORG,
+        "INPUT_MODE": "sweep",
+        "INPUT_GITHUB-TOKEN": TOKEN,
+    }
+    env.update({f"INPUT_{k.replace('_', '-').upper()}": v for k, v in inputs.items()})
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return workspace
+
+
+def test_action_mode_sweep_reports_in_the_summary_and_outputs(
+    gh: FakeGitHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    from test_action import read_outputs
+
+    from generator import action
+
+    workspace = _action_env(monkeypatch, tmp_path, gh, state_file=".sweep/state.json")
+    assert action.run(publish=lambda **kw: publish(backoff=0.001, **kw)) == 0
+    out = capsys.readouterr().out
+    outputs = read_outputs(tmp_path / "out")
+    # `big` fits the default byte budget here: two pull requests.
+    assert outputs["repositories"] == "8" and outputs["pull-requests-created"] == "2", out
+    assert outputs["sweep-errors"] == "2" and outputs["sweep-stopped"] == ""
+    summary = (tmp_path / "summary").read_text()
+    assert (
+        "| octo/shop | yes | created | [#1](https://github.example/octo/shop/pull/1) |" in summary
+    )
+    assert "::warning::octo/locked: the token cannot write" in out
+    assert (workspace / ".sweep" / "state.json").is_file()
+    assert TOKEN not in summary and TOKEN not in out.replace(f"::add-mask::{TOKEN}", "")
+
+
+def test_action_mode_sweep_input_errors_name_the_input(
+    gh: FakeGitHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    from generator import action
+
+    _action_env(
+        monkeypatch, tmp_path, gh, shard="5/2", created_since="yesterday",
+        state_file="../outside.json", min_remaining="lots",
+    )  # fmt: skip
+    monkeypatch.setenv("INPUT_GITHUB-TOKEN", "")
+    assert action.run(publish=_publish(gh)) == 1
+    out = capsys.readouterr().out
+    for name in ("shard", "created-since", "state-file", "min-remaining", "github-token"):
+        assert f"::error::Input '{name}':" in out, name
+    assert gh.requests == []

@@ -52,6 +52,11 @@ def run(
     token = env.get("INPUT_GITHUB-TOKEN", "").strip()
     if token:
         gha.set_secret(token)  # before anything else is printed
+    if (env.get("INPUT_MODE") or "").strip() == "sweep":
+        # Many repositories read through the API: none of the checkout's inputs apply.
+        from generator.action.sweep import run_sweep
+
+        return run_sweep(env, publish)
     inputs, errors = read_inputs()
     if inputs is None:
         for message in errors:

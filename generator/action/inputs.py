@@ -19,7 +19,7 @@ from actions_toolkit import core as gha
 from generator.facts import Diagnostics
 from generator.publish import DEFAULT_AUTHOR, DEFAULT_BRANCH, REFRESH_BRANCH, parse_identity
 
-MODES = ("generate", "refresh", "check")
+MODES = ("generate", "refresh", "check", "sweep")
 OVERWRITE = ("never", "generated", "always")
 # Input name -> default when the variable is absent (action.yml supplies the same defaults).
 DEFAULTS: dict[str, str] = {
@@ -50,6 +50,17 @@ DEFAULTS: dict[str, str] = {
     "allow-minor": "false",
     "pin-digest": "false",
     "registry": "",
+    # mode: sweep (generator/action/sweep.py)
+    "owner": "",
+    "repositories": "*",
+    "exclude": "",
+    "include-archived": "false",
+    "include-forks": "false",
+    "created-since": "",
+    "shard": "1/1",
+    "dry-run": "false",
+    "state-file": "",
+    "min-remaining": "100",
 }
 # Input name -> Options field (validated by generator.options, whose flags share these names).
 OPTION_INPUTS = {
