@@ -93,6 +93,8 @@ class Dependencies:
     install_file: str | None = None
     # Files the install step needs before the source is copied (manifests, lockfile, -r includes).
     install_inputs: tuple[str, ...] = ()
+    # Where the installer runs: the directory holding the chosen manifest ("." is the root).
+    directory: str = "."
     groups: tuple[str, ...] = ()  # dependency groups included for production (e.g. "prod")
     extras: tuple[str, ...] = ()  # extras of the project itself included for production
     hashes: bool = False  # requirement files carry --hash (pip must use --require-hashes)
@@ -281,6 +283,7 @@ class ProjectFacts:
             "dependency_files": list(d.files),
             "lockfile": d.lockfile,
             "install_file": d.install_file,
+            "install_directory": d.directory,
             "groups": list(d.groups),
             "extras": list(d.extras),
             "python": self.python.to_json() if self.python else None,

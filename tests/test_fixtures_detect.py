@@ -124,6 +124,20 @@ CASES: dict[str, dict[str, Any]] = {
         **COLLECTSTATIC,
         "warnings": [],
     },
+    "symlinked_manifests": {
+        "django": True,
+        "project_dir": "backend",
+        "manage_py": "backend/manage.py",
+        "settings_module": "shop.settings",
+        "package_manager": "uv",
+        # The root pyproject.toml and uv.lock are links to these: uv runs in backend/.
+        "lockfile": "backend/uv.lock",
+        "install_directory": "backend",
+        "django_version.resolved": "5.2.7",
+        "python.version": "3.13",
+        "server": "gunicorn",
+        "warnings": [],
+    },
     "poetry1": {
         **_startproject("analytics"),
         "package_manager": "poetry",

@@ -100,11 +100,39 @@ def detect_dependencies(tree: SourceTree, project_dir: str, diags: Diagnostics) 
     chosen = min(candidates, key=_Candidate.key)
     others = [c for c in candidates if c is not chosen]
     files = _unique([*chosen.deps.files, *all_files])
+    inputs, link_evidence = _link_targets(tree, chosen.deps.install_inputs)
     return replace(
         chosen.deps,
         files=tuple(files),
-        evidence=(_choice_evidence(chosen, others), *chosen.deps.evidence),
+        install_inputs=inputs,
+        evidence=(_choice_evidence(chosen, others), *chosen.deps.evidence, *link_evidence),
     )
+
+
+def _link_targets(
+    tree: SourceTree, inputs: tuple[str, ...]
+) -> tuple[tuple[str, ...], list[Evidence]]:
+    """The install inputs plus the file each symlinked one points to inside the repository.
+
+    COPY may keep a symlink as a link: its target must be in the image too, at its own path, or
+    the installer finds a dangling manifest. Links that leave the repository are never followed.
+    """
+    out: list[str] = []
+    evidence: list[Evidence] = []
+    for path in inputs:
+        out.append(path)
+        real = tree.symlink_target(path)
+        if real and real != path:
+            out.append(real)
+            evidence.append(
+                Evidence(
+                    "symlink",
+                    path,
+                    None,
+                    f"{path} is a symlink to {real}: both are copied before the install",
+                )
+            )
+    return tuple(_unique(out)), evidence
 
 
 def declares_django(tree: SourceTree, diags: Diagnostics) -> list[Evidence]:
@@ -215,6 +243,7 @@ def _pyproject(
             extras=extras,
             installs_project=installs,
             manager_version=version,
+            directory=directory,
             evidence=tuple(evidence),
         ),
         path,
@@ -350,6 +379,7 @@ def _pipfile(
         install_file=install_file,
         install_inputs=tuple(_unique(inputs)),
         installs_project=declared.installs_project,
+        directory=directory,
         evidence=tuple(evidence),
     )
     return _candidate(deps, path, distance)
@@ -409,6 +439,7 @@ def _setuptools(
         install_inputs=tuple(_unique(files)),
         extras=tuple(_unique(extras)),
         installs_project=installs,
+        directory=directory,
         evidence=(
             Evidence("package manager", main_file, None, f"{main_file} declares the dependencies"),
             *(Evidence("installs project", main_file, None, w) for w in why[:1]),
@@ -479,6 +510,8 @@ def _pip(
         extras=install.project_extras,
         hashes=install.hashes,
         installs_project=install.installs_project,
+        # pip runs where the file was found (a requirements/ folder belongs to its parent).
+        directory=dirs[distance],
         evidence=tuple(evidence),
     )
     return [p for p, _ in found], _candidate(deps, install.path, distance)

@@ -20,6 +20,10 @@ class _Context:
         self.decisions: list[Evidence] = []
         self.project_dir = _clean_dir(facts.project_dir)
         self.workdir = _in_app(self.project_dir)
+        # Installers run in the directory of their manifest (uv, Poetry, PDM and Pipenv look for
+        # it in the working directory): the build stage's WORKDIR until the source is in place.
+        self.install_dir = _clean_dir(facts.dependencies.directory)
+        self.install_workdir = _in_app(self.install_dir)
         # Comment lines for the management-command steps a syntax error will break.
         self.broken: list[str] = []
         # The image's Python minor ("3.12"), set as soon as it is chosen: tool pins depend on it.
@@ -70,6 +74,16 @@ def _clean_path(path: str | None) -> str:
 
 def _in_app(directory: str) -> str:
     return APP if directory == "." else f"{APP}/{directory}"
+
+
+def _from_install_dir(ctx: _Context, path: str) -> str:
+    """`path` (relative to the repository) as the installer sees it from its working directory:
+    relative inside that directory, absolute in the image outside it."""
+    if ctx.install_dir == ".":
+        return path
+    if path == ctx.install_dir or path.startswith(f"{ctx.install_dir}/"):
+        return path.removeprefix(ctx.install_dir).lstrip("/") or "."
+    return f"{APP}/{path}" if path != "." else APP
 
 
 def _module_file(module: str, files: tuple[str, ...]) -> str | None:

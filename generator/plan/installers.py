@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from generator.facts import Requirement
-from generator.plan.context import _clean_path, _Context
+from generator.plan.context import _clean_path, _Context, _from_install_dir
 from generator.plan.model import PIP_CACHE, VENV, Instruction, PlanError, _run, _with_comment
 from generator.plan.tools import _tool
 
@@ -36,7 +36,14 @@ def _install_steps(ctx: _Context, minimal: bool) -> _Install:
         )
     if extras:
         ctx.decide("extras", None, None, f"extras of the project installed: {', '.join(extras)}")
-    copy_inputs = _copy_inputs(_inputs(ctx))
+    if ctx.install_dir != ".":
+        ctx.decide(
+            "install",
+            deps.files[0] if deps.files else None,
+            None,
+            f"the installer runs in {ctx.install_workdir}, the directory that holds its manifest",
+        )
+    copy_inputs = _copy_inputs(ctx, _inputs(ctx))
     builders = {
         "pip": _pip,
         "uv": _uv,
@@ -65,15 +72,17 @@ def _inputs(ctx: _Context) -> tuple[str, ...]:
     return tuple(dict.fromkeys(_clean_path(p) for p in inputs if _clean_path(p)))
 
 
-def _copy_inputs(paths: tuple[str, ...]) -> tuple[Instruction, ...]:
-    """COPY instructions that keep each file's relative path (one COPY per directory)."""
+def _copy_inputs(ctx: _Context, paths: tuple[str, ...]) -> tuple[Instruction, ...]:
+    """COPY instructions that keep each file's relative path (one COPY per directory), with
+    destinations seen from the installer's working directory."""
     by_dir: dict[str, list[str]] = {}
     for path in paths:
         parent = str(PurePosixPath(path).parent)
         by_dir.setdefault(parent, []).append(path)
     steps = []
     for parent, files in by_dir.items():
-        dest = "./" if parent == "." else f"{parent}/"
+        dest = _from_install_dir(ctx, parent)
+        dest = "./" if dest == "." else f"{dest}/"
         steps.append(Instruction("COPY", (" ".join([*files, dest]),)))
     return tuple(steps)
 
@@ -97,7 +106,7 @@ def _pip(ctx: _Context, copy_inputs: tuple[Instruction, ...]) -> _Install:
             return _pip_project(ctx, copy_inputs)
         install_file = next((p for p in _inputs(ctx) if p.endswith(".txt")), "requirements.txt")
     flags = "--require-hashes " if deps.hashes else ""
-    command = f"pip install {flags}-r {install_file}"
+    command = f"pip install {flags}-r {_from_install_dir(ctx, install_file)}"
     why = f"pip installs {install_file}" + (
         " with --require-hashes (it carries hashes)" if flags else ""
     )

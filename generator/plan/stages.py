@@ -32,7 +32,7 @@ def _build_stage(
         steps.append(
             _apt_install(apt_build, ("Compilers and headers for dependencies built from source.",))
         )
-    steps.append(Instruction("WORKDIR", (APP,)))
+    steps.append(Instruction("WORKDIR", (ctx.install_workdir,)))
     if install.tool:
         steps.append(install.tool)
     steps.append(
@@ -44,7 +44,11 @@ def _build_stage(
         )
     )
     steps.append(_env((("VIRTUAL_ENV", VENV), ("PATH", f"{VENV}/bin:$PATH"), *install.env)))
-    source_copy = Instruction("COPY", (". .",), ("The source, for the steps that need it.",))
+    source_copy = Instruction(
+        "COPY",
+        (". ." if ctx.install_workdir == APP else f". {APP}",),
+        ("The source, for the steps that need it.",),
+    )
     if install.source_first:
         steps.append(source_copy)
         steps.extend(install.project)
@@ -66,7 +70,7 @@ def _build_stage(
         steps.append(source_copy)
         steps.extend(install.project)
     if compile_messages:
-        if ctx.workdir != APP:
+        if ctx.workdir != ctx.install_workdir:
             steps.append(Instruction("WORKDIR", (ctx.workdir,)))
         steps.append(_compilemessages(ctx, settings_module))
     return Stage(
@@ -202,7 +206,7 @@ def _minimal_stage(
     if settings_module:
         env.append(("DJANGO_SETTINGS_MODULE", settings_module))
     env.extend(ctx.options.env)
-    steps: list[Instruction] = [_env(tuple(env)), Instruction("WORKDIR", (APP,))]
+    steps: list[Instruction] = [_env(tuple(env)), Instruction("WORKDIR", (ctx.install_workdir,))]
     packages = tuple(sorted(set(apt_build) | set(apt_runtime)))
     if packages:
         steps.append(
