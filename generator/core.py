@@ -13,6 +13,7 @@ from generator.options import Options
 from generator.plan import BuildPlan, plan, safe_name
 from generator.render import HEADER_MARK, render_dockerfile, render_dockerignore
 from generator.source import LocalTree, SourceTree
+from generator.wheels import Index
 from generator.write import WriteResult, is_generated, write_one
 
 __all__ = [
@@ -50,7 +51,7 @@ def generate_tree(tree: SourceTree, repo_name: str, options: Options | None = No
     options = options or Options()
     if options.name is None:
         options = replace(options, name=default_name(repo_name, tree))
-    facts = detect(tree, options.project_dir)
+    facts = detect(tree, options.project_dir, index=Index(offline=options.offline))
     if not facts.django:
         return Generated(facts, None, {}, facts.evidence, options)
     build_plan = plan(facts, options)

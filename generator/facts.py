@@ -82,6 +82,39 @@ class Requirement:
 
 
 @dataclass(frozen=True)
+class WheelSupport:
+    """For one exactly pinned package with compiled code (or without any wheel): the Python
+    minors pip installs it on from a wheel, and which source said so."""
+
+    name: str  # canonical name
+    version: str
+    minors: tuple[str, ...]  # Python minors with a wheel for CPython on Linux x86_64 (glibc)
+    compiled: bool  # ships platform-specific wheels: it has compiled code
+    sdist: bool  # a source distribution exists: pip builds it when no wheel fits
+    linux: bool  # any file installs on Linux at all (else the install fails there)
+    source: str  # "poetry.lock", "the PyPI simple index", "generator/data/wheels.toml (...)"
+    file: str | None = None  # where the pin is (the lockfile or requirements file)
+    line: int | None = None
+
+    def span(self) -> str:
+        """ "3.8-3.10", or "no Python" when no wheel installs on Linux."""
+        if not self.minors:
+            return "no Python"
+        first, last = self.minors[0], self.minors[-1]
+        return first if first == last else f"{first}-{last}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "version": self.version,
+            "wheels_for": list(self.minors),
+            "compiled": self.compiled,
+            "sdist": self.sdist,
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True)
 class Dependencies:
     """The package manager chosen for the project and its production dependency set."""
 
@@ -100,6 +133,8 @@ class Dependencies:
     hashes: bool = False  # requirement files carry --hash (pip must use --require-hashes)
     installs_project: bool = False  # the project itself is a package to install (pip install .)
     manager_version: str | None = None  # e.g. "1" for legacy Poetry layouts, "2" for PEP 621 Poetry
+    # Exact pins (the lockfile's whole production set, or == pins) judged by their wheels.
+    wheels: tuple[WheelSupport, ...] = ()
     evidence: tuple[Evidence, ...] = ()
 
     def find(self, name: str) -> Requirement | None:
@@ -175,6 +210,9 @@ class SettingsFacts:
     storage: str | None = None  # staticfiles storage backend dotted path
     media_root: str | None = None
     database: str | None = None  # engine ("postgresql", "sqlite3", ...), "from environment"
+    # The engine used when nothing is configured: the literal ENGINE, or the default URL scheme
+    # / ENGINE a read from the environment falls back to ("postgresql", "mysql", "postgis", ...).
+    database_default: str | None = None
     sqlite: bool = False
     sqlite_path: str | None = None  # NAME of the SQLite database, relative to the project dir
     locale_dirs: tuple[str, ...] = ()  # directories holding .po files (relative)
@@ -308,9 +346,11 @@ class ProjectFacts:
             "frontends": [f.to_json() for f in self.frontends],
             "celery": s.celery_app,
             "database": s.database,
+            "database_default": s.database_default,
             "installed_apps": list(s.installed_apps),
             "other_projects": list(self.other_projects),
             "requirements": [r.to_json() for r in d.requirements],
+            "wheels": [w.to_json() for w in d.wheels],
             "warnings": [
                 {"file": w.file, "line": w.line, "message": w.message} for w in self.warnings
             ],

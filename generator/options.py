@@ -8,6 +8,7 @@ ignored; a bad CLI flag is an `OptionsError` whose message says what to pass ins
 
 from __future__ import annotations
 
+import argparse
 import re
 import tomllib
 from collections.abc import Mapping
@@ -57,6 +58,9 @@ class Options:
     dockerignore: str = ".dockerignore"
     name: str | None = None  # the image title; core.generate defaults it from the repository
     project_dir: str | None = None  # which Django project, when the repository has several
+    # Never ask PyPI's index which Pythons the pinned packages have wheels for: the lockfile's
+    # file lists and the recorded table (generator/data/wheels.toml) answer.
+    offline: bool = False
 
 
 # Config-file key (kebab-case, as TOML users write it) -> Options field.
@@ -75,6 +79,7 @@ _KEYS = {
     "dockerignore": "dockerignore",
     "name": "name",
     "project-dir": "project_dir",
+    "offline": "offline",
 }
 _FLAGS = {
     "python_version": "--python-version",
@@ -91,6 +96,7 @@ _FLAGS = {
     "dockerignore": "--dockerignore",
     "name": "--name",
     "project_dir": "--project-dir",
+    "offline": "--offline",
 }
 
 
@@ -179,6 +185,12 @@ def _validate(name: str, raw: object) -> Any:
         return tuple(dict.fromkeys(names))
     if name == "env":
         return _validate_env(raw)
+    if name == "offline":
+        if isinstance(raw, bool):
+            return raw
+        if isinstance(raw, str) and raw.strip().lower() in ("true", "false", "1", "0", ""):
+            return raw.strip().lower() in ("true", "1")
+        raise ValueError("must be true or false")
     if not isinstance(raw, str):
         raise ValueError("must be a string")
     value = raw.strip()
@@ -247,3 +259,14 @@ def _line_of(text: str, key: str) -> int | None:
         if in_table and re.match(rf"^[\"']?{re.escape(key)}[\"']?\s*=", stripped):
             return number
     return None
+
+
+def add_offline_flag(parser: argparse.ArgumentParser) -> None:
+    """`--offline`: judge the pinned packages' wheels without asking PyPI's index."""
+    parser.add_argument(
+        "--offline",
+        action="store_true",
+        default=None,
+        help="do not ask PyPI's simple index which Pythons the pinned packages have wheels for "
+        "(the lockfile's file lists and a recorded table answer)",
+    )

@@ -311,10 +311,10 @@ CASES: dict[str, dict[str, Any]] = {
         **_startproject("maps"),
         **PIP,
         "database": "postgis",
-        # GeoDjango loads GDAL/GEOS/PROJ with ctypes: gdal-bin pulls in all three libraries;
-        # psycopg[binary] needs no libpq.
+        # GeoDjango loads GDAL/GEOS/PROJ with ctypes: the three libraries (trixie's names), not
+        # gdal-bin (it pulls in Debian's python3); psycopg[binary] needs no libpq.
         "system_packages.build": [],
-        "system_packages.runtime": ["gdal-bin"],
+        "system_packages.runtime": ["libgdal36", "libgeos-c1t64", "libproj25"],
         "warnings": [],
     },
     "translations": {

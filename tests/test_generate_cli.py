@@ -20,7 +20,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = tmp_path / "repo"
     root.mkdir()
     (root / "manage.py").write_text("")
-    monkeypatch.setattr(generator.core, "detect", lambda tree, project_dir=None: facts())
+    monkeypatch.setattr(generator.core, "detect", lambda tree, project_dir=None, **_: facts())
     return root
 
 
@@ -129,7 +129,7 @@ def test_not_django_exits_2_with_reason(project: Path, monkeypatch, capsys):
     not_django = replace(
         facts(), django=False, reason="no manage.py and no manifest declares Django"
     )
-    monkeypatch.setattr(generator.core, "detect", lambda tree, project_dir=None: not_django)
+    monkeypatch.setattr(generator.core, "detect", lambda tree, project_dir=None, **_: not_django)
     assert main([str(project)]) == 2
     assert "no manifest declares Django" in capsys.readouterr().err
     assert not (project / "Dockerfile").exists()

@@ -88,13 +88,31 @@ def test_vcs_requirement_needs_git():
     assert build == ["git"]
 
 
-def test_geodjango_needs_gdal_at_runtime():
+def test_geodjango_needs_gdal_geos_proj_at_runtime_per_debian_release():
     _, runtime, _ = packages([], installed_apps=("django.contrib.gis",))
-    assert runtime == ["gdal-bin"]
+    assert runtime == ["libgdal36", "libgeos-c1t64", "libproj25"]
+    _, runtime, _ = packages([], suite="bookworm", installed_apps=("django.contrib.gis",))
+    assert runtime == ["libgdal32", "libgeos-c1v5", "libproj25"]
 
 
-def test_python_magic_runtime_only():
-    assert packages([req("python-magic")])[:2] == ([], ["libmagic1"])
+@pytest.mark.parametrize("engine", ["postgis", "mysqlgis", "spatialite"])
+def test_spatial_engine_default_needs_geodjango_libraries(engine):
+    _, runtime, evidence = packages([], database="from environment", database_default=engine)
+    assert "libgdal36" in runtime
+    assert engine in evidence[0].why
+
+
+def test_geodjango_libraries_in_build_stage_when_compilemessages_runs_there():
+    deps = Dependencies(manager="pip")
+    settings = SettingsFacts(installed_apps=("django.contrib.gis",), locale_dirs=("locale",))
+    pkgs, _ = detect_system_packages(deps, settings, "3.12", "trixie", True)
+    build = {p.name for p in pkgs if p.stage == "build"}
+    assert {"libgdal36", "libgeos-c1t64", "libproj25", "gettext"} <= build
+
+
+def test_python_magic_runtime_only_with_each_debian_releases_name():
+    assert packages([req("python-magic")])[:2] == ([], ["libmagic1t64"])
+    assert packages([req("python-magic")], suite="bookworm")[:2] == ([], ["libmagic1"])
 
 
 def test_compilemessages_needs_gettext_at_build():

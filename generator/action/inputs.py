@@ -31,6 +31,7 @@ DEFAULTS: dict[str, str] = {
     "server": "",
     "settings-module": "",
     "project-dir": "",
+    "offline": "false",
     "overwrite": "generated",
     "mode": "generate",
     "create-pull-request": "false",
@@ -69,6 +70,7 @@ OPTION_INPUTS = {
     "server": "server",
     "settings-module": "settings_module",
     "project-dir": "project_dir",
+    "offline": "offline",
     "dockerfile": "dockerfile",
     "dockerignore": "dockerignore",
 }

@@ -8,6 +8,8 @@ import sys
 
 from generator.detect import detect_path
 from generator.facts import ProjectFacts
+from generator.options import add_offline_flag
+from generator.wheels import Index
 
 EXIT_NOT_DJANGO = 2
 
@@ -28,11 +30,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         metavar="DIR",
         help="the directory holding manage.py, when the repository has several Django projects",
     )
+    add_offline_flag(p)
 
 
 def run(args: argparse.Namespace) -> int:
     try:
-        facts = detect_path(args.path, args.project_dir)
+        facts = detect_path(args.path, args.project_dir, index=Index(offline=bool(args.offline)))
     except NotADirectoryError as exc:
         print(f"django-dockerfile: {exc}", file=sys.stderr)
         return 1

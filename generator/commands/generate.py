@@ -11,7 +11,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from generator.facts import Diagnostics
-from generator.options import PROFILES, SERVERS, Options, OptionsError, load_options
+from generator.options import (
+    PROFILES,
+    SERVERS,
+    Options,
+    OptionsError,
+    add_offline_flag,
+    load_options,
+)
 from generator.plan import PlanError
 
 EXIT_OK, EXIT_ERROR, EXIT_NOT_DJANGO, EXIT_KEPT = 0, 1, 2, 3
@@ -77,6 +84,7 @@ def add_option_flags(parser: argparse.ArgumentParser, paths: bool = False) -> No
     parser.add_argument(
         "--name", metavar="NAME", help="image title label (default: the project's name)"
     )
+    add_offline_flag(parser)
 
 
 def options_from_args(args: argparse.Namespace, root: Path, diags: Diagnostics) -> Options:
@@ -97,6 +105,7 @@ def options_from_args(args: argparse.Namespace, root: Path, diags: Diagnostics) 
         "digest": args.pin_digest,
         "project_dir": args.project_dir,
         "name": args.name,
+        "offline": args.offline,
         # Absent when the parser was built without `paths` (None: the default file names).
         "dockerfile": getattr(args, "dockerfile", None),
         "dockerignore": getattr(args, "dockerignore", None),

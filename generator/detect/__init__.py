@@ -14,6 +14,7 @@ from generator.detect.manifests import declares_django, detect_dependencies
 from generator.detect.python_version import debian_codename, detect_python, eol_warning
 from generator.detect.server import detect_server
 from generator.detect.system_packages import detect_system_packages
+from generator.detect.wheels import judge_wheels
 from generator.facts import (
     Diagnostics,
     DjangoVersion,
@@ -23,28 +24,37 @@ from generator.facts import (
     location,
 )
 from generator.source import LocalTree, SourceTree
+from generator.wheels import Index
 
 # Storage backends that upload to a remote service: collectstatic then needs real credentials.
 REMOTE_STORAGE_MARKERS = ("storages.", "s3", "gcloud", "google", "azure", "cloudinary", "dropbox")
 
 
 def detect_path(
-    path: str | os.PathLike[str], project_dir: str | None = None, today: date | None = None
+    path: str | os.PathLike[str],
+    project_dir: str | None = None,
+    today: date | None = None,
+    index: Index | None = None,
 ) -> ProjectFacts:
     """Detect the project in a local directory."""
     root = Path(path)
     if not root.is_dir():
         raise NotADirectoryError(f"{path}: not a directory")
-    return detect(LocalTree(root), project_dir, today)
+    return detect(LocalTree(root), project_dir, today, index)
 
 
 def detect(
-    tree: SourceTree, project_dir: str | None = None, today: date | None = None
+    tree: SourceTree,
+    project_dir: str | None = None,
+    today: date | None = None,
+    index: Index | None = None,
 ) -> ProjectFacts:
     """Read the tree (never executing it) and say whether, where and how it is a Django project.
 
     `project_dir` chooses among several Django projects (the directory holding manage.py);
-    `today` is the date end-of-life warnings are judged on (default: the real date).
+    `today` is the date end-of-life warnings are judged on (default: the real date); `index`
+    answers which Pythons the exact pins have wheels for when the lockfile does not list their
+    files (default: offline, the recorded table only).
     """
     diags: Diagnostics = getattr(tree, "diagnostics", None) or Diagnostics()
     candidates = find_projects(tree, diags)
@@ -129,7 +139,10 @@ def detect(
 
     settings = _safe_names(read_settings(tree, chosen, diags), diags)
     evidence.extend(settings.evidence)
-    python = detect_python(tree, chosen.project_dir, deps, django_version, diags)
+    wheel_facts, wheel_evidence = judge_wheels(tree, deps, index or Index(offline=True), diags)
+    deps = replace(deps, wheels=wheel_facts)
+    evidence.extend(wheel_evidence)
+    python = detect_python(tree, chosen.project_dir, deps, django_version, diags, wheel_facts)
     evidence.extend(python.evidence)
     eol = eol_warning(python.version, today or date.today())
     if eol:

@@ -34,6 +34,7 @@ from generator.facts import (
     Evidence,
     PythonChoice,
     PythonSource,
+    WheelSupport,
     location,
 )
 from generator.source import SourceTree
@@ -198,8 +199,13 @@ def detect_python(
     deps: Dependencies,
     django: DjangoVersion | None,
     diags: Diagnostics,
+    wheels: tuple[WheelSupport, ...] = (),
 ) -> PythonChoice:
-    """Choose the Python minor for the image from every version source in the repository."""
+    """Choose the Python minor for the image from every version source in the repository.
+
+    Where the project states no exact Python, `wheels` (the exact pins with compiled code) narrow
+    the choice to the newest minor on which every one of them installs from a wheel.
+    """
     extra = tuple(f for f in (*deps.files, deps.lockfile) if f)
     sources = find_python_sources(tree, project_dir, diags, extra)
     evidence: list[Evidence] = [
@@ -220,9 +226,9 @@ def detect_python(
     if pin is not None:
         version, source = _from_pin(pin, ranges, support, diags, evidence)
     elif ranges:
-        version, source = _from_ranges(ranges, support, diags, evidence)
+        version, source = _from_ranges(ranges, support, diags, evidence, wheels)
     else:
-        version, source = _from_nothing(support, diags, evidence)
+        version, source = _from_nothing(support, diags, evidence, wheels)
     for lost in overruled:
         _warn_overruled(lost, hard, deps, version, diags, evidence)
     return PythonChoice(version, source, tuple(sources), tuple(evidence))
@@ -376,6 +382,7 @@ def _from_ranges(
     support: _DjangoSupport | None,
     diags: Diagnostics,
     evidence: list[Evidence],
+    wheels: tuple[WheelSupport, ...] = (),
 ) -> tuple[str, str]:
     # Intersect in order (nearest first); a range that would empty the set is reported and skipped.
     declared = set(supported_minors())
@@ -400,7 +407,7 @@ def _from_ranges(
                 source.line,
             )
     if not used:
-        return _from_nothing(support, diags, evidence)
+        return _from_nothing(support, diags, evidence, wheels)
     where = _list(used)
     if support is not None:
         usable, fallback = _usable(support)
@@ -410,16 +417,17 @@ def _from_ranges(
             evidence.append(Evidence("python", used[0].file, used[0].line, _fallback_why(support)))
             return fallback, f"{where}, nearest to {support.label} support"
         if both:
-            chosen = _newest(both)
+            chosen, note = _with_wheels(both, wheels, evidence)
             evidence.append(
                 Evidence(
                     "python",
                     used[0].file,
                     used[0].line,
-                    f"newest official image inside {where} and {support.label} support: {chosen}",
+                    f"newest official image inside {where} and {support.label} support"
+                    f"{note}: {chosen}",
                 )
             )
-            return chosen, f"{where}, within {support.label} support"
+            return chosen, f"{where}, within {support.label} support{note}"
         # The declaration and Django disagree: the declaration decides, and inside it the Python
         # nearest to what Django supports has the best chance of installing it.
         chosen = min(
@@ -433,22 +441,28 @@ def _from_ranges(
             used[0].line,
         )
         return chosen, where
-    chosen = _newest(declared)
+    chosen, note = _with_wheels(declared, wheels, evidence)
     evidence.append(
         Evidence(
-            "python", used[0].file, used[0].line, f"newest official image in {where}: {chosen}"
+            "python",
+            used[0].file,
+            used[0].line,
+            f"newest official image in {where}{note}: {chosen}",
         )
     )
-    return chosen, where
+    return chosen, where + note
 
 
 def _from_nothing(
-    support: _DjangoSupport | None, diags: Diagnostics, evidence: list[Evidence]
+    support: _DjangoSupport | None,
+    diags: Diagnostics,
+    evidence: list[Evidence],
+    wheels: tuple[WheelSupport, ...] = (),
 ) -> tuple[str, str]:
     stable = _stable_minors()
     if support is None:
-        chosen = stable[-1]
-        why = f"no Python version stated in the project and no Django version known: {chosen}"
+        chosen, note = _with_wheels(set(stable), wheels, evidence)
+        why = f"no Python version stated in the project and no Django version known{note}: {chosen}"
         evidence.append(Evidence("python", None, None, why))
         return chosen, why
     usable, fallback = _usable(support)
@@ -457,8 +471,11 @@ def _from_nothing(
         why = _fallback_why(support)
         _warn_fallback(support, fallback, diags)
     else:
-        chosen = _newest(set(usable))
-        why = f"{support.label} supports up to {chosen}; no version stated in the project"
+        chosen, note = _with_wheels(set(usable), wheels, evidence)
+        why = (
+            f"{support.label} supports up to {_newest(set(usable))}; no version stated in the "
+            f"project{note}"
+        )
     evidence.append(Evidence("python", None, None, why))
     return chosen, why
 
@@ -586,6 +603,53 @@ def _usable(support: _DjangoSupport) -> tuple[frozenset[str], str | None]:
 def _distance(minor: str, minors: frozenset[str]) -> int:
     number = Version(minor).minor
     return min((abs(number - Version(m).minor) for m in minors), default=0)
+
+
+def _with_wheels(
+    allowed: set[str], wheels: tuple[WheelSupport, ...], evidence: list[Evidence]
+) -> tuple[str, str]:
+    """The newest of `allowed` on which every exact pin with compiled code installs from a
+    wheel (else the one where most do), and a note for the source when that is not the newest.
+
+    pip compiles a pin that has no wheel for the image's Python: it needs a compiler and headers
+    the slim image lacks, and an old release may not build (or run) on a newer Python at all.
+    """
+    newest = _newest(allowed)
+    compiled = [w for w in wheels if w.compiled and w.minors]
+    if not compiled:
+        return newest, ""
+    stable = [m for m in allowed if not _releases()[m].prerelease] or list(allowed)
+    ordered = sorted(stable, key=Version)
+
+    def covered(minor: str) -> int:
+        return sum(minor in w.minors for w in compiled)
+
+    chosen = max(ordered, key=lambda m: (covered(m), Version(m)))
+    if chosen == newest:
+        return newest, ""
+    limiting = [w for w in compiled if newest not in w.minors]
+    named = ", ".join(
+        f"{w.name} {w.version} (wheels for {w.span()}, from {w.source})" for w in limiting[:3]
+    )
+    for w in limiting:
+        evidence.append(
+            Evidence(
+                "python",
+                w.file,
+                w.line,
+                f"{w.name} {w.version} has wheels for Python {w.span()} only (from {w.source}): "
+                f"on {newest} pip would compile it",
+            )
+        )
+    if covered(chosen) == len(compiled):
+        return (
+            chosen,
+            f"; {chosen}, not {newest}: every exact pin with compiled code has a wheel for it ({named})",
+        )
+    return (
+        chosen,
+        f"; {chosen}, not {newest}: most exact pins with compiled code have a wheel for it ({named})",
+    )
 
 
 # --- small helpers ------------------------------------------------------------------------------

@@ -55,7 +55,7 @@ _ENGINE_SCHEMES = {
     "spatialite": "spatialite",
     "mysql": "mysql",
     "mysql2": "mysql",
-    "mysqlgis": "mysql",
+    "mysqlgis": "mysqlgis",
     "mariadb": "mysql",
     "oracle": "oracle",
     "mssql": "mssql",
@@ -505,6 +505,7 @@ def read_settings_module(
         storage=v.get("storage"),
         media_root=v.get("media_root"),
         database=v.get("database"),
+        database_default=v.get("database_default"),
         sqlite=bool(v.get("sqlite")),
         sqlite_path=v.get("sqlite_path") if v.get("sqlite") else None,
         locale_dirs=tuple(v.get("locale_dirs", ())),
@@ -698,6 +699,7 @@ def _database(databases: Any, where: tuple[str | None, int | None], facts: _Fact
     elif isinstance(engine, str) and engine:
         short = _engine(engine)
         facts.set("database", short, *where, f"DATABASES['default']['ENGINE'] = {engine!r}")
+        facts.set("database_default", short, *where, f"DATABASES['default']['ENGINE'] = {engine!r}")
         facts.set("sqlite", short in ("sqlite3", "spatialite"), *where, f"engine {engine!r}")
         name = _describe(default.get("NAME"))
         if short in ("sqlite3", "spatialite") and name and name != FROM_ENV:
@@ -711,10 +713,19 @@ def _sqlite_when_unset(fallback: Any, where: tuple[str | None, int | None], fact
         engine = fallback["ENGINE"]
         sqlite = _engine(engine) in ("sqlite3", "spatialite")
         facts.set("sqlite", sqlite, *where, f"when unset, the engine is {engine!r}")
+        facts.set("database_default", _engine(engine), *where, f"when unset: {engine!r}")
     elif isinstance(fallback, str) and "://" in fallback:
         scheme = fallback.split("://", 1)[0].split("+", 1)[0].lower()
         sqlite = scheme in ("sqlite", "spatialite")
         facts.set("sqlite", sqlite, *where, f"default database URL when unset: {fallback!r}")
+        if scheme in _ENGINE_SCHEMES:
+            # Only the scheme: the rest of the URL may hold a password.
+            facts.set(
+                "database_default",
+                _ENGINE_SCHEMES[scheme],
+                *where,
+                f"the default database URL (when unset) has the scheme {scheme}://",
+            )
     # Production settings that take the database from the environment override a SQLite
     # default in base settings: the image must not plan for a local database file.
     facts.set("sqlite", False, *where, "the database is configured from the environment")
@@ -724,6 +735,10 @@ def _engine(engine: str) -> str:
     if "://" not in engine and engine in _ENGINE_SCHEMES:  # from a URL scheme
         return _ENGINE_SCHEMES[engine]
     lowered = engine.lower()
+    if "contrib.gis" in lowered and "mysql" in lowered:
+        return "mysqlgis"  # django.contrib.gis.db.backends.mysql: GeoDjango on MySQL
+    if "contrib.gis" in lowered and "oracle" in lowered:
+        return "oraclegis"
     for needle, short in (
         ("postgis", "postgis"),
         ("spatialite", "spatialite"),

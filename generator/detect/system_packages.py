@@ -10,13 +10,22 @@ from packaging.markers import InvalidMarker, Marker, UndefinedComparison, Undefi
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from generator import data
-from generator.facts import Dependencies, Evidence, Requirement, SettingsFacts, SystemPackage
+from generator import data, wheels
+from generator.facts import (
+    Dependencies,
+    Evidence,
+    Requirement,
+    SettingsFacts,
+    SystemPackage,
+    WheelSupport,
+)
 
 DATA_SOURCE = "generator/data/system_packages.toml"
 # A version no real release reaches: a specifier that admits it has no upper bound, so pip
 # installs the newest release (which has wheels when any release does).
 _UNBOUNDED = Version("99999")
+# What `pip install` of a C extension needs beyond the slim image (it has the Python headers).
+_COMPILER = ("gcc", "libc6-dev")
 
 
 @dataclass(frozen=True)
@@ -28,7 +37,6 @@ class _Rule:
     runtime_by_suite: dict[str, tuple[str, ...]]
     extras: frozenset[str]
     unless_extras: frozenset[str]
-    wheels: dict[str, str]
     source: str
 
 
@@ -50,7 +58,6 @@ def _rules() -> tuple[_Rule, ...]:
                 },
                 extras=frozenset(row.get("extras", ())),
                 unless_extras=frozenset(row.get("unless_extras", ())),
-                wheels=dict(row.get("wheels", {})),
                 source=row["source"],
             )
         )
@@ -79,20 +86,30 @@ def applies_on_linux(req: Requirement, python_minor: str | None) -> bool:
         return True
 
 
-def _needs_compiling(rule: _Rule, req: Requirement, python_minor: str | None) -> tuple[bool, str]:
-    """Whether pip will compile `req` from source for this Python, and why."""
+def _needs_compiling(
+    rule: _Rule, req: Requirement, python_minor: str | None, wheel: WheelSupport | None
+) -> tuple[bool, str]:
+    """Whether pip will compile `req` from source for this Python, and why.
+
+    An exact pin is judged by its own files (lockfile, index or recorded table: `wheel`); a
+    range by the recorded table's first release with a wheel for the Python.
+    """
+    if wheel is not None:
+        if python_minor in wheel.minors:
+            return False, ""
+        return True, _no_wheel(wheel, python_minor)
     if rule.when == "always":
         return True, f"{req.name} has no Linux wheel and is compiled from source"
-    first_wheel = rule.wheels.get(python_minor or "")
-    if first_wheel is None:
+    row = wheels.recorded(req.name)
+    first = row.first.get(python_minor or "") if row else None
+    if first is None:
         return False, ""
-    wheel_version = Version(first_wheel)
     if req.resolved:
         try:
-            if Version(req.resolved) < wheel_version:
+            if Version(req.resolved) < first:
                 return True, (
                     f"{req.name} {req.resolved} has no wheel for Python {python_minor} "
-                    f"(first: {first_wheel}); pip compiles it"
+                    f"(first: {first}, {wheels.TABLE}); pip compiles it"
                 )
         except InvalidVersion:
             pass
@@ -101,13 +118,24 @@ def _needs_compiling(rule: _Rule, req: Requirement, python_minor: str | None) ->
         spec = SpecifierSet(req.specifier)
     except InvalidSpecifier:
         return False, ""
-    if spec.contains(_UNBOUNDED, prereleases=True) or spec.contains(
-        wheel_version, prereleases=True
-    ):
+    if spec.contains(_UNBOUNDED, prereleases=True) or spec.contains(first, prereleases=True):
         return False, ""
     return True, (
-        f"{req.name}{req.specifier} excludes {first_wheel}, the first release with a wheel for "
-        f"Python {python_minor}; pip compiles it"
+        f"{req.name}{req.specifier} excludes {first}, the first release with a wheel for "
+        f"Python {python_minor} ({wheels.TABLE}); pip compiles it"
+    )
+
+
+def _no_wheel(wheel: WheelSupport, python_minor: str | None) -> str:
+    if wheel.minors:
+        have = f"wheels for {wheel.span()} only"
+    elif wheel.compiled:
+        have = "wheels for other platforms only"
+    else:
+        have = "only a source distribution"
+    return (
+        f"{wheel.name} {wheel.version} has no wheel for Python {python_minor} ({have}, from "
+        f"{wheel.source}): pip compiles it"
     )
 
 
@@ -139,18 +167,31 @@ def detect_system_packages(
         for name in names:
             packages.append(SystemPackage(name=name, stage=stage, because=because, source=source))
 
-    for req in deps.requirements:
+    judged = {w.name: w for w in deps.wheels}
+    declared = {r.name for r in deps.requirements}
+    # Locked packages nobody declared (a dependency's dependency) follow the same rules.
+    locked = tuple(
+        Requirement(name=w.name, resolved=w.version, file=w.file, line=w.line)
+        for w in deps.wheels
+        if w.name not in declared
+    )
+    by_rule: set[str] = set()
+    for req in (*deps.requirements, *locked):
         if not applies_on_linux(req, python_minor):
             continue
+        wheel = judged.get(req.name)
+        if wheel is not None and wheel.version != req.resolved:
+            wheel = None  # judged for another version than this requirement installs
         for rule in _rules():
             if not _rule_matches(rule, req):
                 continue
+            by_rule.add(req.name)
             runtime = rule.runtime + rule.runtime_by_suite.get(suite, ())
             if rule.when == "runtime":
                 add(runtime, "runtime", req.name, rule.source)
                 why = f"{req.name} loads {', '.join(runtime)} at run time"
             else:
-                compiles, why = _needs_compiling(rule, req, python_minor)
+                compiles, why = _needs_compiling(rule, req, python_minor, wheel)
                 if not compiles:
                     continue
                 add(rule.build, "build", req.name, rule.source)
@@ -158,6 +199,30 @@ def detect_system_packages(
             evidence.append(
                 Evidence("system packages", req.file, req.line, f"{why} ({rule.source})")
             )
+    for wheel in deps.wheels:
+        if wheel.name in by_rule or python_minor in wheel.minors:
+            continue
+        if not wheel.linux:
+            evidence.append(
+                Evidence(
+                    "warning",
+                    wheel.file,
+                    wheel.line,
+                    f"{wheel.name} {wheel.version} publishes no file that installs on Linux (from "
+                    f"{wheel.source}): the install fails unless the manifest marks it for its "
+                    'platform (e.g. `; sys_platform == "win32"`)',
+                )
+            )
+            continue
+        # No table row knows its libraries: a C compiler is what most extensions need. Only
+        # the build stage gets it.
+        why = _no_wheel(wheel, python_minor)
+        if not wheel.compiled:
+            why = why.replace("pip compiles it", "pip builds it, and may need to compile")
+        add(_COMPILER, "build", wheel.name, f"{wheel.name} {wheel.version}: {wheel.source}")
+        evidence.append(
+            Evidence("system packages", wheel.file, wheel.line, f"{why}: a C compiler to build it")
+        )
 
     vcs = [req for req in deps.requirements if req.is_vcs]
     if vcs:
@@ -171,17 +236,24 @@ def detect_system_packages(
             )
         )
 
-    gis_evidence = _geodjango(settings)
-    if gis_evidence:
-        add(
-            ("gdal-bin",),
-            "runtime",
-            "django.contrib.gis",
-            "Django docs, GeoDjango installation: GEOS, PROJ and GDAL libraries (gdal-bin pulls all three)",
+    for feature, why in _features_used(settings):
+        names = _feature_packages(feature, suite)
+        stages = ("runtime", "build") if compilemessages else ("runtime",)
+        for stage in stages:
+            add(names, stage, feature, _FEATURES[feature]["source"])
+        where = (
+            "the runtime and the build stage (compilemessages)"
+            if compilemessages
+            else ("the runtime stage")
         )
-        if settings.database and "spatialite" in settings.database:
-            add(("libsqlite3-mod-spatialite",), "runtime", "spatialite", "Django docs, SpatiaLite")
-        evidence.append(gis_evidence)
+        evidence.append(
+            Evidence(
+                "system packages",
+                settings.settings_files[0] if settings.settings_files else None,
+                None,
+                f"{why}: {', '.join(names)} in {where}",
+            )
+        )
 
     if compilemessages:
         add(
@@ -201,22 +273,36 @@ def detect_system_packages(
     return tuple(_dedupe(packages)), tuple(evidence)
 
 
-def _geodjango(settings: SettingsFacts) -> Evidence | None:
+_FEATURES: dict[str, dict[str, Any]] = {
+    row["feature"]: row for row in data.load("system_packages.toml").get("feature", [])
+}
+# Engines whose backend is GeoDjango's (settings._engine short names).
+_SPATIAL = ("postgis", "spatialite", "mysqlgis", "oraclegis")
+
+
+def _features_used(settings: SettingsFacts) -> list[tuple[str, str]]:
+    """(feature, why) for each [[feature]] row the settings need."""
+    engines = [e for e in (settings.database, settings.database_default) if e in _SPATIAL]
+    out = []
     if "django.contrib.gis" in settings.installed_apps:
-        return Evidence(
-            "system packages",
-            settings.settings_files[0] if settings.settings_files else None,
-            None,
-            "django.contrib.gis is installed: GeoDjango needs GDAL, GEOS and PROJ",
+        out.append(
+            ("geodjango", "django.contrib.gis is installed: GeoDjango needs GDAL, GEOS, PROJ")
         )
-    if settings.database and ("postgis" in settings.database or "spatialite" in settings.database):
-        return Evidence(
-            "system packages",
-            settings.settings_files[0] if settings.settings_files else None,
-            None,
-            f"database engine {settings.database} is spatial: needs GDAL, GEOS, PROJ",
+    elif engines:
+        out.append(
+            (
+                "geodjango",
+                f"the database engine {engines[0]} is GeoDjango's: it needs GDAL, GEOS, PROJ",
+            )
         )
-    return None
+    if "spatialite" in engines:
+        out.append(("spatialite", "the SpatiaLite engine loads the mod_spatialite extension"))
+    return out
+
+
+def _feature_packages(feature: str, suite: str) -> tuple[str, ...]:
+    row = _FEATURES[feature]
+    return tuple(row.get("runtime", ())) + tuple(row.get(f"runtime_{suite}", ()))
 
 
 def _dedupe(packages: list[SystemPackage]) -> list[SystemPackage]:
