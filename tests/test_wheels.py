@@ -134,7 +134,9 @@ def fake_index(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeIndex]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    monkeypatch.setenv("DJANGO_DOCKERFILE_INDEX_URL", f"http://127.0.0.1:{server.server_port}/simple/")
+    monkeypatch.setenv(
+        "DJANGO_DOCKERFILE_INDEX_URL", f"http://127.0.0.1:{server.server_port}/simple/"
+    )
     yield state
     server.shutdown()
 
@@ -180,8 +182,10 @@ def _generate(make_tree, files: dict[str, str], **options: object):
 
 
 def _log(generated) -> str:
-    return "\n".join(f"{d.fact}: {d.why}" for d in generated.decisions) + "\n" + "\n".join(
-        e.why for e in generated.facts.evidence
+    return (
+        "\n".join(f"{d.fact}: {d.why}" for d in generated.decisions)
+        + "\n"
+        + "\n".join(e.why for e in generated.facts.evidence)
     )
 
 
@@ -320,7 +324,11 @@ def test_lock_file_lists_decide_and_other_platforms_are_skipped(make_tree, fake_
 def test_lock_package_without_wheel_for_stated_python_gets_a_compiler(make_tree):
     generated = _generate(
         make_tree,
-        {".python-version": "3.12\n", "pyproject.toml": POETRY_PYPROJECT, "poetry.lock": POETRY_LOCK},
+        {
+            ".python-version": "3.12\n",
+            "pyproject.toml": POETRY_PYPROJECT,
+            "poetry.lock": POETRY_LOCK,
+        },
     )
     dockerfile = generated.files["Dockerfile"]
     build, runtime = dockerfile.split("AS runtime", 1)
