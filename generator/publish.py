@@ -14,8 +14,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-# The identity GitHub shows for commits made by workflows with the default token.
-DEFAULT_AUTHOR = "github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>"
 DEFAULT_BRANCH = "django-dockerfile/update"
 REFRESH_BRANCH = "django-dockerfile/refresh"
 # How many recently closed pull requests from our branch are compared with a new proposal.
@@ -49,6 +47,8 @@ class PublishResult:
     branch: str
     commit_sha: str | None  # the commit the branch points to (None when nothing was pushed)
     warnings: tuple[str, ...] = ()  # reviewers/assignees GitHub refused; the PR still exists
+    # Whether GitHub verified (signed) the branch's commit; None when there is no branch commit.
+    verified: bool | None = None
     declined: tuple[int, str, str] | None = None  # (number, url, title) of the closed PR that
     # proposed these same files, when nothing was proposed because of it
 
@@ -143,7 +143,9 @@ def publish(
 
     if not token:
         raise PublishError("no GitHub token: pass `github-token` (the default is github.token).")
-    who = parse_identity(author or DEFAULT_AUTHOR)
+    # No author: GitHub makes the commit as the token's identity and signs it ("Verified"),
+    # which branches protected by "Require signed commits" need. An author cannot be signed.
+    who = parse_identity(author) if author else None
     gh = make_client(token, api_url, retries, backoff)
     try:
         return _publish(
@@ -169,7 +171,7 @@ def _publish(
     assignees: Sequence[str],
     reviewers: Sequence[str],
     draft: bool,
-    who: Identity,
+    who: Identity | None,
     delete_branch: bool,
     backoff: float,
 ) -> PublishResult:
@@ -203,6 +205,7 @@ def _publish(
         return _close_stale(repo, ref, head, base, branch, delete_branch)
 
     commit_sha: str | None = None
+    verified: bool | None = None
     pushed = True
     pull = _open_pull(repo, head, base)
     if pull is None:
@@ -219,6 +222,7 @@ def _publish(
         if on_base and all(branch_entries.get(p, ("", ""))[1] == sha for p, sha in wanted.items()):
             pushed = False
             commit_sha = branch_commit.sha
+            verified = _verified(branch_commit)
     if pushed:
         changed = [p for p, sha in wanted.items() if base_entries.get(p, ("", ""))[1] != sha]
         elements = []
@@ -227,11 +231,15 @@ def _publish(
             mode = base_entries.get(path, ("100644", ""))[0]
             elements.append(InputGitTreeElement(path, mode, "blob", sha=blob.sha))
         tree = repo.create_git_tree(elements, base_commit.tree)
-        signature = InputGitAuthor(who.name, who.email)
-        commit = repo.create_git_commit(
-            commit_message, tree, [base_commit], author=signature, committer=signature
-        )
+        if who is None:
+            commit = repo.create_git_commit(commit_message, tree, [base_commit])
+        else:
+            signature = InputGitAuthor(who.name, who.email)
+            commit = repo.create_git_commit(
+                commit_message, tree, [base_commit], author=signature, committer=signature
+            )
         commit_sha = commit.sha
+        verified = _verified(commit)
         if ref is None:
             repo.create_git_ref(f"refs/heads/{branch}", commit.sha)
         else:
@@ -262,7 +270,15 @@ def _publish(
     warnings: list[str] = []
     if operation != "none":
         warnings = _decorate(pull, labels, assignees, reviewers, backoff)
-    return PublishResult(operation, pull.number, pull.html_url, branch, commit_sha, tuple(warnings))
+    return PublishResult(
+        operation, pull.number, pull.html_url, branch, commit_sha, tuple(warnings), verified
+    )
+
+
+def _verified(commit: Any) -> bool:
+    """GitHub's verdict on the commit's signature (`verification.verified`)."""
+    verification = commit.raw_data.get("verification") or {}
+    return bool(verification.get("verified"))
 
 
 def _close_stale(

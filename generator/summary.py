@@ -148,6 +148,19 @@ def pull_line(pull: PublishResult | None) -> str | None:
     return f"Pull request [#{pull.number}]({pull.url}) {pull.operation}."
 
 
+def signature_line(pull: PublishResult | None) -> str | None:
+    """Whether the branch's commit is verified, and why not when it is not."""
+    if pull is None or pull.verified is None:
+        return None
+    if pull.verified:
+        return "The commit is verified: GitHub signed it for the workflow's token."
+    return (
+        "The commit is not verified: it carries the `author` input, which GitHub cannot sign, so "
+        'branches protected by "Require signed commits" refuse to merge it. Leave `author` empty '
+        "for a signed commit."
+    )
+
+
 def job_summary(report: RunReport, link: Linker | None = None) -> str:
     """The markdown appended to GITHUB_STEP_SUMMARY."""
     out = [f"## django-dockerfile ({report.mode})", ""]
@@ -177,6 +190,9 @@ def job_summary(report: RunReport, link: Linker | None = None) -> str:
     line = pull_line(report.pull)
     if line:
         out += ["### Pull request", "", line, ""]
+    signed = signature_line(report.pull)
+    if signed:
+        out += [signed, ""]
     for warning in report.pull.warnings if report.pull else ():
         out.append(f"- {warning}")
     return "\n".join(out).rstrip() + "\n"

@@ -21,6 +21,11 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 TOKEN = "ghs_fake_token_1234567890"
+# Who commits made with the workflow token are by, as GitHub shows them.
+BOT = {
+    "name": "github-actions[bot]",
+    "email": "41898282+github-actions[bot]@users.noreply.github.com",
+}
 
 
 def git_hash(kind: str, data: bytes) -> str:
@@ -104,13 +109,24 @@ class Repo:
         return out
 
     def put_commit(
-        self, tree: str, parents: list[str], message: str, author: dict[str, str] | None = None
+        self,
+        tree: str,
+        parents: list[str],
+        message: str,
+        author: dict[str, str] | None = None,
+        verified: bool = False,
     ) -> str:
         author = author or {"name": "Test", "email": "test@example.com"}
         author = {"date": "2024-01-01T00:00:00Z", **author}
         raw = json.dumps([tree, parents, message, author], sort_keys=True).encode()
         sha = git_hash("commit", raw)
-        self.commits[sha] = {"tree": tree, "parents": parents, "message": message, "author": author}
+        self.commits[sha] = {
+            "tree": tree,
+            "parents": parents,
+            "message": message,
+            "author": author,
+            "verified": verified,
+        }
         return sha
 
     # --- helpers for tests -------------------------------------------------------------------
@@ -146,6 +162,7 @@ class FakeGitHub:
         self.token = token
         self.repos: dict[str, Repo] = {}
         self.requests: list[tuple[str, str]] = []  # (method, path) in order
+        self.bodies: list[tuple[str, str, Any]] = []  # (method, path, JSON body) in order
         self.failures: list[Failure] = []
         # (method, path regex, callback(server)) run once, just before a matching request is
         # answered: what another run or a person does meanwhile.
@@ -241,6 +258,11 @@ class FakeGitHub:
             )
         )
 
+    def requests_with_body(self, method: str, path_regex: str) -> list[Any]:
+        """The JSON bodies of the requests that matched, in order (failed ones excluded)."""
+        rx = re.compile(path_regex)
+        return [b for m, p, b in self.bodies if m == method and rx.search(p)]
+
     def before(self, method: str, path_regex: str, callback: Any) -> None:
         """Run `callback(self)` once, just before the next matching request is answered."""
         self.hooks.append((method, re.compile(path_regex), callback))
@@ -327,6 +349,7 @@ class _Handler(BaseHTTPRequestHandler):
                     return self._send(f.status, f.body, f.headers)
             body = json.loads(raw) if raw else None
             headers: dict[str, str] = {}
+            fake.bodies.append((method, path, body))
             try:
                 if path.startswith(("/orgs/", "/users/")):
                     status, out, headers = self._owner_route(method, path, query)
@@ -517,6 +540,12 @@ class _Handler(BaseHTTPRequestHandler):
             "message": c["message"],
             "author": c["author"],
             "committer": c["author"],
+            "verification": {
+                "verified": c.get("verified", False),
+                "reason": "valid" if c.get("verified") else "unsigned",
+                "signature": "-----BEGIN PGP SIGNATURE-----" if c.get("verified") else None,
+                "payload": None,
+            },
             "tree": {"sha": c["tree"], "url": f"{url}/git/trees/{c['tree']}"},
             "parents": [{"sha": p, "url": f"{url}/git/commits/{p}"} for p in c["parents"]],
         }
@@ -530,7 +559,11 @@ class _Handler(BaseHTTPRequestHandler):
         if body["tree"] not in repo.trees:
             return 422, {"message": "Tree SHA does not exist"}
         author = {k: v for k, v in (body.get("author") or {}).items() if k in ("name", "email")}
-        sha = repo.put_commit(body["tree"], body["parents"], body["message"], author or None)
+        # As on github.com: without author and committer the commit is the token's (here the
+        # workflow token's bot) and GitHub signs it; a given identity cannot be signed.
+        signed = not author and not body.get("committer")
+        author = author or dict(BOT)
+        sha = repo.put_commit(body["tree"], body["parents"], body["message"], author, signed)
         return 201, self._commit_json(repo, url, sha)
 
     def _pull_json(self, repo: Repo, url: str, pull: dict[str, Any]) -> dict[str, Any]:

@@ -346,6 +346,8 @@ def test_pull_request_created_then_nothing_then_updated(gha, github, monkeypatch
     assert "gunicorn is a dependency" in pull["body"]
     assert set(repo.files_at("django-dockerfile/update")) >= {"Dockerfile", ".dockerignore"}
     assert "[#1](" in gha.summary.read_text()
+    assert out["pull-request-commits-verified"] == "true"
+    assert "The commit is verified" in gha.summary.read_text()
     commits = repo.commit_count()
 
     gha.output.write_text("")
@@ -380,6 +382,17 @@ def test_pull_request_body_links_the_branch_so_new_commits_on_main_do_not_edit_i
     assert action.run(core=FakeCore(), publish=fast_publish) == 0
     assert gha.outputs["pull-request-operation"] == "none"
     assert github.count("PATCH", r"/pulls/") == 0
+
+
+def test_author_input_makes_the_commit_unsigned_and_says_so(gha, github, monkeypatch):
+    set_inputs(monkeypatch, create_pull_request="true", author="Release Bot <bot@example.com>")
+    assert action.run(core=FakeCore(), publish=fast_publish) == 0
+    assert gha.outputs["pull-request-commits-verified"] == "false"
+    summary = gha.summary.read_text()
+    assert "The commit is not verified" in summary and "Require signed commits" in summary
+    repo = github.repos["octo/shop"]
+    head = repo.commits[repo.refs["heads/django-dockerfile/update"]]
+    assert head["author"]["email"] == "bot@example.com"
 
 
 def test_refused_label_still_sets_the_outputs(gha, github, monkeypatch, capsys):
@@ -722,6 +735,7 @@ def test_action_yml_declares_exactly_the_inputs_the_code_reads():
         "pull-requests-updated",
         "sweep-errors",
         "sweep-stopped",
+        "pull-request-commits-verified",
     }
     assert spec["runs"] == {"using": "docker", "image": "Dockerfile"}
 

@@ -54,7 +54,14 @@ def test_first_run_opens_pr_second_does_nothing_third_updates_same_pr(gh):
     assert on_branch["manage.py"] == "print()\n"  # built on the base tree
     commit = repo.commits[repo.refs["heads/django-dockerfile/update"]]
     assert commit["parents"] == [main_before]
+    # No author or committer sent: GitHub commits as the token's bot and signs the commit.
     assert commit["author"]["name"] == "github-actions[bot]"
+    assert first.verified is True
+    assert gh.requests_with_body("POST", r"/git/commits$")[0].keys() == {
+        "message",
+        "tree",
+        "parents",
+    }
     commits_after_first = repo.commit_count()
 
     second = run(gh, {"Dockerfile": DOCKERFILE, ".dockerignore": ".git\n"})
@@ -187,6 +194,7 @@ def test_nested_path_and_labels_assignees_reviewers_draft(gh):
     assert repo.files_at("bot/docker")["deploy/Dockerfile"] == DOCKERFILE
     commit = repo.commits[result.commit_sha]
     assert commit["author"]["email"] == "bot@example.com"
+    assert result.verified is False  # an author of one's own choosing cannot be signed
 
 
 @pytest.mark.parametrize("delete_branch", [False, True])

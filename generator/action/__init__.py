@@ -107,6 +107,7 @@ def run(
         "pull-request-number": "",
         "pull-request-url": "",
         "pull-request-operation": "none",
+        "pull-request-commits-verified": "",
     }
     link = linker(inputs, env)
     report = RunReport(
@@ -139,6 +140,8 @@ def run(
             outputs["pull-request-number"] = str(pull.number or "")
             outputs["pull-request-url"] = pull.url or ""
             outputs["pull-request-operation"] = pull.operation
+            if pull.verified is not None:
+                outputs["pull-request-commits-verified"] = pull.verified
             for w in pull.warnings:
                 annotate("warning", w)
     set_outputs(outputs)

@@ -17,7 +17,7 @@ from typing import Any
 from actions_toolkit import core as gha
 
 from generator.facts import Diagnostics
-from generator.publish import DEFAULT_AUTHOR, DEFAULT_BRANCH, REFRESH_BRANCH, parse_identity
+from generator.publish import DEFAULT_BRANCH, REFRESH_BRANCH, parse_identity
 
 MODES = ("generate", "refresh", "check", "sweep")
 OVERWRITE = ("never", "generated", "always")
@@ -47,7 +47,7 @@ DEFAULTS: dict[str, str] = {
     "reviewers": "",
     "draft": "false",
     "fail-if-not-django": "false",
-    "author": DEFAULT_AUTHOR,
+    "author": "",
     "allow-minor": "false",
     "pin-digest": "false",
     "registry": "",
@@ -111,7 +111,7 @@ class ActionInputs:
     reviewers: tuple[str, ...]
     draft: bool
     fail_if_not_django: bool
-    author: str
+    author: str  # "Name <email>", or empty: GitHub signs the commit as the token's identity
     repository: str | None  # owner/name from GITHUB_REPOSITORY
     allow_minor: bool  # refresh: may move to a newer Python minor the project allows
     pin_digest: bool  # refresh: add @sha256 digests to the python base images
@@ -323,7 +323,9 @@ def _project_root(workspace: Path) -> Path:
 
 
 def _author() -> str:
-    value = _input("author") or DEFAULT_AUTHOR
+    value = _input("author").strip()
+    if not value:
+        return ""
     try:
         parse_identity(value)
     except ValueError as exc:

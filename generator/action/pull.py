@@ -51,7 +51,7 @@ def open_pull_request(
             draft=inputs.draft,
             token=inputs.token,
             api_url=env.get("GITHUB_API_URL") or None,
-            author=inputs.author,
+            author=inputs.author or None,
             delete_branch=inputs.delete_branch,
         )
     except PublishError as exc:
