@@ -193,6 +193,46 @@ class DjangoVersion:
 
 
 @dataclass(frozen=True)
+class EnvNeed:
+    """An environment variable the project cannot import its settings without (no default).
+
+    The build gives it a placeholder on the management-command RUN lines only; the running
+    container needs the real value: together these are the image's runtime contract.
+    """
+
+    name: str  # validated: [A-Za-z_][A-Za-z0-9_]*
+    kind: str  # str | bool | int | float | list | dict | json | url | path | db | cache | email
+    #            | search | log_level | choice
+    file: str
+    line: int | None
+    why: str
+    form: str | None = None  # the URL scheme the code expects ("postgres"); a choice's value
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "form": self.form,
+            "file": self.file,
+            "line": self.line,
+            "why": self.why,
+        }
+
+
+@dataclass(frozen=True)
+class ExampleModule:
+    """A module the settings import that the repository ships only as an example to copy."""
+
+    path: str  # the module file the settings need, absent from the repository
+    example: str  # the example shipped instead (configuration_example.py ...)
+    file: str  # the settings file importing it
+    line: int | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": self.path, "example": self.example, "file": self.file, "line": self.line}
+
+
+@dataclass(frozen=True)
 class SettingsFacts:
     """What the settings modules of the project declare (read with ast, never imported)."""
 
@@ -225,6 +265,8 @@ class SettingsFacts:
     # Files a template tag reads at run time: django-vite's manifest, django-webpack-loader's stats.
     bundle_files: tuple[str, ...] = ()
     compress_offline: bool = False  # django-compressor: COMPRESS_OFFLINE = True
+    env_needs: tuple[EnvNeed, ...] = ()  # of those, the ones read with no default
+    example_modules: tuple[ExampleModule, ...] = ()
     evidence: tuple[Evidence, ...] = ()
 
 
@@ -347,6 +389,10 @@ class ProjectFacts:
             "celery": s.celery_app,
             "database": s.database,
             "database_default": s.database_default,
+            # What the container needs to start: variables read with no default, and modules
+            # the repository ships only as examples.
+            "runtime_env": [n.to_json() for n in s.env_needs],
+            "example_modules": [m.to_json() for m in s.example_modules],
             "installed_apps": list(s.installed_apps),
             "other_projects": list(self.other_projects),
             "requirements": [r.to_json() for r in d.requirements],

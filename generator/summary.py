@@ -112,6 +112,33 @@ def decision_log(decisions: Sequence[Evidence], link: Linker | None = None) -> s
     return "\n".join(lines)
 
 
+def runtime_contract(facts: ProjectFacts, image: str = "IMAGE") -> str:
+    """What the container needs at start (variables with no default, files shipped only as
+    examples), each with its reason and file:line, then a `docker run` line that gives them."""
+    from generator.plan.contract import run_command
+
+    s = facts.settings
+    if not s.env_needs and not s.example_modules:
+        return "The settings need no environment variable to start."
+    lines = ["| Variable | Kind | Why | Where |", "|---|---|---|---|"]
+    for n in s.env_needs:
+        where = _where(n.file or None, n.line, None)
+        lines.append(f"| `{cell(n.name)}` | {cell(n.kind)} | {cell(n.why)} | {where} |")
+    for m in s.example_modules:
+        why = f"the settings import it; the repository ships only {m.example}: mount your own"
+        where = _where(m.file, m.line, None)
+        lines.append(f"| `{cell(m.path)}` (file) | module | {cell(why)} | {where} |")
+    command = run_command(facts, image)
+    lines += ["", "Start the image with:", "", _fenced(command, "sh")]
+    return "\n".join(lines)
+
+
+def _fenced(text: str, lang: str) -> str:
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{lang}\n{text}\n{fence}"
+
+
 def _warning_item(w: Diagnostic, link: Linker | None) -> str:
     where = _where(w.file, w.line, link)
     return f"- {where}: {inline(w.message)}" if where else f"- {inline(w.message)}"
@@ -176,6 +203,8 @@ def job_summary(report: RunReport, link: Linker | None = None) -> str:
             why = f": {f.reason}" if f.reason else ""
             out.append(f"- `{f.path}`: {f.status}{why}")
         out.append("")
+    if facts is not None and facts.django:
+        out += ["### Runtime contract", "", runtime_contract(facts), ""]
     if report.decisions:
         out += ["### Decisions", "", decision_log(report.decisions, link), ""]
     if report.warnings:
@@ -205,6 +234,9 @@ def pr_body(intro: str, report: RunReport, link: Linker | None = None) -> str:
         parts += ["### What was detected", "", facts_table(report.facts, report.project), ""]
     for note in report.notes:
         parts += [f"- {note}"]
+    if report.facts is not None and report.facts.django:
+        parts += ["", "### What the container needs to start", ""]
+        parts += [runtime_contract(report.facts), ""]
     if report.decisions:
         parts += ["", "### Why each line is there", "", decision_log(report.decisions, link), ""]
     if report.warnings:

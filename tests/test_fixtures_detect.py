@@ -255,6 +255,71 @@ CASES: dict[str, dict[str, Any]] = {
         **COLLECTSTATIC,
         "warnings": [],
     },
+    "config_example": {
+        # Issue 10, class 5: settings import inventory/configuration.py (importlib, a handler that
+        # raises ImproperlyConfigured when it is missing); the repository ships only
+        # configuration_example.py.
+        **_startproject("inventory"),
+        "asgi_application": None,
+        **PIP,
+        "python.version": "3.12",
+        "example_modules": [
+            {
+                "path": "inventory/configuration.py",
+                "example": "inventory/configuration_example.py",
+                "file": "inventory/settings.py",
+                "line": 13,
+            }
+        ],
+        "runtime_env": [],
+        "warnings": [],
+    },
+    "env_required": {
+        # Issue 10, classes 5 and 6: env.bool("DEBUG") with no default, DATABASE_URL matched by
+        # the settings' own PostgreSQL regex; TIME_ZONE has a default in environ.Env's scheme and
+        # CONN_MAX_AGE one in the call.
+        **_startproject("config"),
+        "asgi_application": None,
+        **PIP,
+        "python.version": "3.11",
+        "database": "postgresql",
+        "runtime_env": [
+            {
+                "name": "DEBUG",
+                "kind": "bool",
+                "form": None,
+                "file": "config/settings.py",
+                "line": 17,
+                "why": "env.bool('DEBUG') has no default",
+            },
+            {
+                "name": "DJANGO_SECRET_KEY",
+                "kind": "str",
+                "form": None,
+                "file": "config/settings.py",
+                "line": 18,
+                "why": "env('DJANGO_SECRET_KEY') has no default",
+            },
+            {
+                "name": "ALLOWED_HOSTS",
+                "kind": "list",
+                "form": None,
+                "file": "config/settings.py",
+                "line": 19,
+                "why": "env.list('ALLOWED_HOSTS') has no default",
+            },
+            {
+                "name": "DATABASE_URL",
+                "kind": "str",
+                "form": "postgres",
+                "file": "config/settings.py",
+                "line": 26,
+                "why": "env.str('DATABASE_URL') must match the regular expression at line 26, "
+                "which expects a postgres:// URL",
+            },
+        ],
+        "warnings": [],
+    },
     "channels_asgi": {
         **_startproject("chat"),
         **PIP,

@@ -26,6 +26,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--json", action="store_true", help="print the facts as JSON (a stable contract)"
     )
     p.add_argument(
+        "--run-command",
+        action="store_true",
+        help="print only a `docker run` line with the runtime contract (the variables the "
+        "settings cannot start without)",
+    )
+    p.add_argument("--image", default="IMAGE", help="the image name in --run-command's line")
+    p.add_argument(
         "--project-dir",
         metavar="DIR",
         help="the directory holding manage.py, when the repository has several Django projects",
@@ -39,6 +46,14 @@ def run(args: argparse.Namespace) -> int:
     except NotADirectoryError as exc:
         print(f"django-dockerfile: {exc}", file=sys.stderr)
         return 1
+    if args.run_command:
+        if not facts.django:
+            print(f"django-dockerfile: not a Django project: {facts.reason}", file=sys.stderr)
+            return EXIT_NOT_DJANGO
+        from generator.plan.contract import run_command
+
+        print(run_command(facts, args.image))
+        return 0
     if args.json:
         json.dump(facts.to_json(), sys.stdout, indent=2)
         print()
@@ -89,6 +104,8 @@ def format_facts(facts: ProjectFacts) -> str:
             ),
             ("database", s.database),
             ("celery", s.celery_app),
+            ("runtime env", " ".join(n.name for n in s.env_needs) or "none required"),
+            ("runtime files", " ".join(m.path for m in s.example_modules)),
         ]
         lines = [f"Django project: {facts.reason}"]
         lines += [f"  {k:<20} {v}" for k, v in rows if v]

@@ -153,6 +153,7 @@ def run(args: argparse.Namespace) -> int:
     if args.stdout:
         print(generated.files[options.dockerfile], end="")
         _print_decisions(generated.decisions, sys.stderr)
+        _print_run(generated, options, sys.stderr)
         return EXIT_OK
 
     overwrite = "always" if args.force else "generated"
@@ -175,7 +176,17 @@ def run(args: argparse.Namespace) -> int:
         print(f"{result.path}: {verb} ({result.reason})", file=sys.stderr)
         kept = kept or (result.status == "skipped" and "not generated" in result.reason)
     _print_decisions(generated.decisions, sys.stderr)
+    _print_run(generated, options, sys.stderr)
     return EXIT_KEPT if kept else EXIT_OK
+
+
+def _print_run(generated, options: Options, stream) -> None:
+    """How to start the image: its runtime contract as one `docker run` line."""
+    from generator.plan.contract import run_command
+
+    print("start the image with its runtime contract:", file=stream)
+    line = run_command(generated.facts, options.name or "IMAGE", options.port)
+    print(f"  {line}", file=stream)
 
 
 def _print_decisions(decisions, stream) -> None:

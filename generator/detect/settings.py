@@ -11,10 +11,13 @@ from __future__ import annotations
 import ast
 import fnmatch
 import posixpath
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from generator import data
+from generator.detect._envneeds import ENV_NAME, merge, needs, readers_scheme, string_constants
 from generator.detect._pyvalues import (
     UNKNOWN,
     Evaluator,
@@ -26,7 +29,7 @@ from generator.detect._pyvalues import (
     settings_defaults,
 )
 from generator.detect._read import join, parse_python
-from generator.facts import Diagnostics, Evidence, SettingsFacts
+from generator.facts import Diagnostics, EnvNeed, Evidence, ExampleModule, SettingsFacts
 from generator.source import SourceTree
 
 FROM_ENV = "from environment"
@@ -126,6 +129,12 @@ class _Chain:
     env_vars: dict[str, tuple[str, int]] = field(default_factory=dict)
     # (module imported under an `if`, the test's source, file, line)
     conditional: list[tuple[str, str, str, int]] = field(default_factory=list)
+    # (module, variable, value): `if ENV == "production": from .production import *`
+    selectors: list[tuple[str, str, str]] = field(default_factory=list)
+    needs: list[EnvNeed] = field(default_factory=list)  # reads with no default, in order
+    scheme: dict[str, tuple[str, bool]] = field(default_factory=dict)  # environ.Env(X=(bool, 1))
+    strings: dict[str, str] = field(default_factory=dict)  # string constants (regex patterns)
+    examples: list[ExampleModule] = field(default_factory=list)
 
 
 class _ChainReader:
@@ -139,6 +148,7 @@ class _ChainReader:
         self.chain = _Chain()
         self.imported: dict[str, dict[str, Any]] = {}  # path -> namespace of a module read
         self.follow_named = True
+        self.optional = 0  # inside `try:` whose handler tolerates a missing module
 
     def read_module(self, module: str) -> bool:
         path = module_path(self.tree, self.roots, module)
@@ -167,6 +177,12 @@ class _ChainReader:
         readers = env_readers_of(module_ast)
         for name, line in env_names(module_ast, readers):
             self.chain.env_vars.setdefault(name, (path, line))
+        self.chain.scheme.update(readers_scheme(module_ast, readers))
+        for need in needs(module_ast, readers, self.chain.scheme, self.chain.strings):
+            self.chain.needs.append(
+                EnvNeed(need.name, need.kind, path, need.line, need.why, need.form)
+            )
+        self.chain.strings.update(string_constants(module_ast))
         rel = posixpath.relpath(path, self.project_dir or ".")
         ev = Evaluator(self.chain.ns, rel, readers)
         ctx = _FileCtx(path, module, ev, depth, (*stack, path))
@@ -183,6 +199,8 @@ class _ChainReader:
         ns = self.chain.ns
         if isinstance(stmt, ast.Assign):
             value = ctx.ev.eval(stmt.value)
+            if isinstance(stmt.value, ast.Call):
+                self._import_module_call(stmt.value, ctx)
             for target in stmt.targets:
                 self._assign(target, value, ctx, stmt.lineno)
         elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
@@ -200,21 +218,35 @@ class _ChainReader:
             self.chain.where.setdefault(name, (ctx.path, stmt.lineno))
         elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
             self._call(stmt.value, ctx, test)
+            self._import_module_call(stmt.value, ctx)
         elif isinstance(stmt, ast.ImportFrom) and any(a.name == "*" for a in stmt.names):
             target = _absolute(stmt, ctx)
             if target is None:
                 return
             if test is not None:
                 self.chain.conditional.append((target, _source(test), ctx.path, stmt.lineno))
+                selector = _selector(test, ctx.ev)
+                if selector is not None:
+                    self.chain.selectors.append((target, *selector))
             path = module_path(self.tree, self.roots, target)
+            if path is None:
+                path = self._example(target, ctx, stmt.lineno)
             if path is not None:
                 self._read_file(path, target, ctx.depth + 1, ctx.stack)
         elif isinstance(stmt, ast.If):
             self._if(stmt, ctx)
         elif isinstance(stmt, ast.ImportFrom) and stmt.module:
+            self._example_import(stmt, ctx)
             self._import_names(stmt, ctx)
+        elif isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                if module_path(self.tree, self.roots, alias.name) is None:
+                    self._example(alias.name, ctx, stmt.lineno)
         elif isinstance(stmt, ast.Try):
+            tolerant = any(_tolerates_missing_module(h) for h in stmt.handlers)
+            self.optional += tolerant
             self._body(stmt.body, ctx, test)
+            self.optional -= tolerant
             for handler in stmt.handlers:
                 self._body(handler.body, ctx, test)
             self._body(stmt.orelse + stmt.finalbody, ctx, test)
@@ -238,6 +270,44 @@ class _ChainReader:
             if a is not UNKNOWN and a != b:
                 ns[name] = _merge(a, b, env, prefer, bool(stmt.orelse))
 
+    def _example(self, module: str, ctx: _FileCtx, line: int) -> str | None:
+        """The example file standing in for `module`, absent from the repository, recorded as a
+        module the container needs; None when there is none or the import is optional."""
+        if self.optional:
+            return None
+        found = _example_for(self.tree, self.roots, module)
+        if found is None:
+            return None
+        path, example = found
+        if not any(e.path == path for e in self.chain.examples):
+            self.chain.examples.append(ExampleModule(path, example, ctx.path, line))
+        return example
+
+    def _example_import(self, stmt: ast.ImportFrom, ctx: _FileCtx) -> None:
+        """`from .configuration import X` / `from netbox import configuration`, module absent."""
+        target = _absolute(stmt, ctx)
+        if not target:
+            return
+        if module_path(self.tree, self.roots, target) is not None:
+            for alias in stmt.names:  # a submodule of an existing package
+                sub = f"{target}.{alias.name}"
+                if module_path(self.tree, self.roots, sub) is None:
+                    self._example(sub, ctx, stmt.lineno)
+            return
+        self._example(target, ctx, stmt.lineno)
+
+    def _import_module_call(self, call: ast.Call, ctx: _FileCtx) -> None:
+        """`importlib.import_module(os.environ.get("APP_CONFIG", "netbox.configuration"))`."""
+        if (dotted(call.func) or "") not in ("importlib.import_module", "import_module"):
+            return
+        if not call.args:
+            return
+        value = ctx.ev.eval(call.args[0])
+        if isinstance(value, FromEnv):
+            value = value.default
+        if isinstance(value, str) and module_path(self.tree, self.roots, value) is None:
+            self._example(value, ctx, call.lineno)
+
     def _import_names(self, stmt: ast.ImportFrom, ctx: _FileCtx) -> None:
         """`from config.env import BASE_DIR, env`: evaluate that project module on its own."""
         target = _absolute(stmt, ctx)
@@ -256,6 +326,10 @@ class _ChainReader:
             sub.imported = self.imported
             sub.chain.files = self.chain.files
             sub.chain.env_vars = self.chain.env_vars
+            sub.chain.needs = self.chain.needs
+            sub.chain.scheme = self.chain.scheme
+            sub.chain.strings = self.chain.strings
+            sub.chain.examples = self.chain.examples
             self.imported[path] = {}
             sub._read_file(path, target, ctx.depth + 1, ctx.stack)
             self.imported[path] = sub.chain.ns
@@ -403,6 +477,54 @@ def _absolute(stmt: ast.ImportFrom, ctx: _FileCtx) -> str | None:
     return ".".join(parts) or None
 
 
+def _selector(test: ast.expr, ev: Evaluator) -> tuple[str, str] | None:
+    """(variable, value) when `test` picks a branch by an environment variable's value:
+    `ENV == "production"`, `os.environ["DJANGO_ENV"] in ("prod", "production")`."""
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1):
+        return None
+    if not isinstance(test.ops[0], ast.Eq | ast.In):
+        return None
+    for side, other in ((test.left, test.comparators[0]), (test.comparators[0], test.left)):
+        names = ev.env_test(side)
+        if not names:
+            continue
+        values = other.elts if isinstance(other, ast.Tuple | ast.List | ast.Set) else [other]
+        for value in values:
+            if isinstance(value, ast.Constant) and isinstance(value.value, str) and value.value:
+                return names[0], value.value
+    return None
+
+
+def _tolerates_missing_module(handler: ast.ExceptHandler) -> bool:
+    """An `except ImportError:` (or broader) that carries on: the import inside is optional.
+    A handler that raises (NetBox: ImproperlyConfigured "Configuration file is not present")
+    makes the module required."""
+    if any(isinstance(node, ast.Raise) for node in ast.walk(handler)):
+        return False
+    if handler.type is None:
+        return True
+    types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    names = {(dotted(t) or "").rsplit(".", 1)[-1] for t in types}
+    return bool(names & {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
+
+
+def _example_for(tree: SourceTree, roots: Sequence[str], module: str) -> tuple[str, str] | None:
+    """(where `module` belongs, the example file the repository ships for it), if any."""
+    if not module or not all(part.isidentifier() for part in module.split(".")):
+        return None
+    rel = module.replace(".", "/")
+    for root in roots:
+        path = join(root, rel + ".py")
+        directory, stem = posixpath.split(path)
+        if directory and not tree.is_dir(directory):
+            continue
+        for pattern in data.load("example_modules.toml")["names"]:
+            example = join(directory, pattern.format(stem=stem[:-3]))
+            if tree.is_file(example):
+                return path, example
+    return None
+
+
 def _source(node: ast.AST) -> str:
     try:
         return ast.unparse(node)
@@ -492,6 +614,9 @@ def read_settings_module(
     for chain in chains:
         env_vars.update(dict.fromkeys(chain.env_vars))
     v = facts.values
+    served = _served_file(tree, project_dir, v, facts.evidence)
+    run_module = production or module
+    env_needs = _env_needs(tree, project_dir, chains, run_module, served, v, diags)
     return SettingsFacts(
         settings_module=settings_module,
         production_settings_module=production,
@@ -516,8 +641,95 @@ def read_settings_module(
         staticfiles_dirs_unread=bool(v.get("staticfiles_dirs_unread")),
         bundle_files=tuple(v.get("bundle_files", ())),
         compress_offline=bool(v.get("compress_offline")),
+        env_needs=env_needs,
+        example_modules=tuple(chains[0].examples) if chains else (),
         evidence=tuple(facts.evidence),
     )
+
+
+def _parent_inits(tree: SourceTree, project_dir: str, module: str | None) -> list[str]:
+    """The __init__.py files Python runs before `module` (a.b.c: a/__init__.py, a/b/__init__.py)."""
+    if not module:
+        return []
+    parts = module.split(".")
+    out = []
+    for i in range(1, len(parts)):
+        path = module_path(tree, _roots(tree, project_dir), ".".join(parts[:i]))
+        if path is not None and path.endswith("__init__.py"):
+            out.append(path)
+    return out
+
+
+def _served_file(
+    tree: SourceTree, project_dir: str, values: dict[str, Any], evidence: list[Evidence]
+) -> str | None:
+    """The wsgi.py/asgi.py file the image serves (it runs at start, like the settings)."""
+    target = values.get("wsgi_application") or values.get("asgi_application")
+    if not isinstance(target, str):
+        return None
+    return module_path(tree, _roots(tree, project_dir), target.split(":", 1)[0])
+
+
+def _env_needs(
+    tree: SourceTree,
+    project_dir: str,
+    chains: list[_Chain],
+    run_module: str | None,
+    served: str | None,
+    values: dict[str, Any],
+    diags: Diagnostics,
+) -> tuple[EnvNeed, ...]:
+    """The runtime contract: variables the settings the image runs (with the packages above
+    them, whose __init__.py runs first), manage.py and the served WSGI/ASGI module cannot import
+    without, each with its kind, form and file:line."""
+    chain = chains[0] if chains else None
+    found: list[EnvNeed] = []
+    # Parent packages of the settings module run first: proj/settings/__init__.py may choose the
+    # settings by a variable (`if ENV == "production": from .production import *`).
+    parents = _parent_inits(tree, project_dir, run_module)
+    for other in chains:
+        found += [n for n in other.needs if n.file in parents and other is not chain]
+        for module, name, value in other.selectors:
+            if module == run_module:
+                file, line = next(
+                    ((f, ln) for m, _, f, ln in other.conditional if m == module), ("", None)
+                )
+                why = f"{name} == {value!r} selects the settings the image runs, {module}"
+                found.insert(0, EnvNeed(name, "choice", file, line, why, value))
+    if chain is not None:
+        found += chain.needs
+    read = set(chain.files if chain else ()) | {n.file for n in found}
+    for path in (*parents, join(project_dir, "manage.py"), served):
+        if path is None or path in read or not tree.is_file(path):
+            continue
+        module_ast = parse_python(tree, path, Diagnostics())
+        if module_ast is None:
+            continue
+        readers = env_readers_of(module_ast)
+        for need in needs(module_ast, readers):
+            found.append(EnvNeed(need.name, need.kind, path, need.line, need.why, need.form))
+    # A database URL with no scheme of its own takes the engine the settings name.
+    engine = values.get("database")
+    out: list[EnvNeed] = []
+    for need in merge(found):
+        if not ENV_NAME.match(need.name):
+            diags.warn(
+                f"environment variable name {need.name[:60]!r} is not a valid name; ignored",
+                need.file or None,
+                need.line,
+            )
+            continue
+        if need.kind == "choice" and not re.fullmatch(r"[\w.-]{1,64}", need.form or ""):
+            continue  # a selector value we would not write into a RUN line
+        if (
+            need.form is None
+            and need.kind in ("db", "str", "url")
+            and engine in ("postgresql", "postgis")
+            and fnmatch.fnmatchcase(need.name.upper(), "*DATABASE_URL")
+        ):
+            need = replace(need, form="postgres" if engine == "postgresql" else "postgis")
+        out.append(need)
+    return tuple(out)
 
 
 def _required_settings(chain: _Chain, diags: Diagnostics) -> None:

@@ -24,6 +24,7 @@ from generator.facts import ProjectFacts
 from generator.options import Options
 from generator.plan.assets import _assets_stage
 from generator.plan.context import _Context
+from generator.plan.contract import comment_lines, contract
 from generator.plan.dockerignore import _dockerignore
 from generator.plan.installers import _install_steps
 from generator.plan.management import _broken_sources
@@ -64,6 +65,7 @@ def plan(facts: ProjectFacts, options: Options) -> BuildPlan:
     if options.profile == "minimal":
         stage = _minimal_stage(ctx, base, settings_module, apt_build, apt_runtime, install)
         return BuildPlan(
+            runtime_contract=_runtime_contract(ctx),
             tool_version=__version__,
             profile="minimal",
             python_version=python_version,
@@ -95,7 +97,9 @@ def plan(facts: ProjectFacts, options: Options) -> BuildPlan:
     stages.append(
         _runtime_stage(ctx, base, settings_module, apt_runtime, server, has_assets=bool(assets))
     )
+    runtime_contract = _runtime_contract(ctx)
     return BuildPlan(
+        runtime_contract=runtime_contract,
         tool_version=__version__,
         profile="production",
         python_version=python_version,
@@ -117,3 +121,17 @@ def plan(facts: ProjectFacts, options: Options) -> BuildPlan:
         apt_runtime=apt_runtime,
         decisions=tuple(ctx.decisions),
     )
+
+
+def _runtime_contract(ctx: _Context) -> tuple[str, ...]:
+    """Log each variable the container needs at start; the Dockerfile's comment block."""
+    c = contract(ctx.facts)
+    for var in c.variables:
+        ctx.decide(
+            "runtime env",
+            var.file,
+            var.line,
+            f"{var.name} ({var.kind}) must be set when the container starts: {var.why}; the "
+            f"build gives it {var.placeholder!r} on its management-command RUN lines only",
+        )
+    return comment_lines(c)

@@ -3,13 +3,9 @@ environment they import the settings with, and the source files whose errors bre
 
 from __future__ import annotations
 
-import fnmatch
-import shlex
-from functools import lru_cache
-
-from generator import data
 from generator.plan.context import _Context, _manage, _module_file
-from generator.plan.model import Instruction
+from generator.plan.contract import contract, env_prefix
+from generator.plan.model import Instruction, _run
 
 # The message detect/_read.py gives a Python file that does not parse.
 _SYNTAX_ERROR = "syntax error"
@@ -56,30 +52,36 @@ def _loaded_by_manage(ctx: _Context, path: str) -> bool:
     return any(m and _module_file(m, (path,)) for m in modules)
 
 
-@lru_cache(maxsize=1)
-def _build_env_rules() -> tuple[dict, ...]:
-    return tuple(data.load("build_env.toml")["var"])
-
-
 def _dummy_env(ctx: _Context) -> list[tuple[str, str]]:
     """Build-only placeholder values for the env vars the settings need at import time."""
-    names = [n.upper() for n in ctx.facts.settings.env_vars]
-    out: dict[str, str] = {}
-    for rule in _build_env_rules():
-        if rule.get("always"):
-            out.setdefault(rule["pattern"], rule["value"])
-    for name in names:
-        if name in out:
-            continue
-        for rule in _build_env_rules():
-            if fnmatch.fnmatchcase(name, rule["pattern"]):
-                out[name] = rule["value"]
-                break
-    return list(out.items())
+    return list(contract(ctx.facts).build_env)
 
 
 def _dummy_env_prefix(ctx: _Context) -> str:
-    return "".join(f"{k}={shlex.quote(v)} " for k, v in _dummy_env(ctx))
+    return env_prefix(contract(ctx.facts).build_env)
+
+
+def _command(ctx: _Context, command: str, comment: tuple[str, ...]) -> Instruction:
+    """A management command on one RUN with the placeholders; a module the repository ships only
+    as an example is copied into place for it and removed in the same RUN (never in the image)."""
+    files = contract(ctx.facts).files
+    if not files:
+        return Instruction("RUN", (command,), comment)
+    for f in files:
+        ctx.decide(
+            "runtime file",
+            f.file,
+            f.line,
+            f"the settings import {f.repo_path}, which the repository ships only as "
+            f"{f.repo_example}: the build copies the example there for its commands and removes "
+            f"it; the container needs the real file at {f.path} (mount it)",
+        )
+    return _run(
+        *(f"cp {f.example} {f.path}" for f in files),
+        command,
+        "rm -f " + " ".join(f.path for f in files),
+        comment=comment,
+    )
 
 
 def _compilemessages(ctx: _Context, settings_module: str | None) -> Instruction:
@@ -93,9 +95,9 @@ def _compilemessages(ctx: _Context, settings_module: str | None) -> Instruction:
     )
     # The production settings: the default module may import dev-only packages not installed here.
     settings = f"DJANGO_SETTINGS_MODULE={settings_module} " if settings_module else ""
-    return Instruction(
-        "RUN",
-        (f"{settings}{_dummy_env_prefix(ctx)}{_manage(ctx)} compilemessages",),
+    return _command(
+        ctx,
+        f"{settings}{_dummy_env_prefix(ctx)}{_manage(ctx)} compilemessages",
         ("Compile translations (.po -> .mo) here, where gettext is installed.", *ctx.broken),
     )
 
@@ -126,9 +128,9 @@ def _collectstatic(ctx: _Context) -> Instruction:
         + ", ".join(k for k, _ in dummies)
         + " given to that RUN only (nothing persists in the image)",
     )
-    return Instruction(
-        "RUN",
-        (f"{_dummy_env_prefix(ctx)}{_manage(ctx)} collectstatic --noinput",),
+    return _command(
+        ctx,
+        f"{_dummy_env_prefix(ctx)}{_manage(ctx)} collectstatic --noinput",
         (
             "Collect static files into the image. The values on this line are placeholders",
             "that let the settings import; they exist only for this command.",

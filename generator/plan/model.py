@@ -72,6 +72,8 @@ class BuildPlan:
     apt_build: tuple[str, ...]
     apt_runtime: tuple[str, ...]
     decisions: tuple[Evidence, ...]
+    # What `docker run` must give the image (comment lines), from plan.contract.
+    runtime_contract: tuple[str, ...] = ()
 
 
 def _run(*lines: str, mounts: tuple[str, ...] = (), comment: tuple[str, ...] = ()) -> Instruction:

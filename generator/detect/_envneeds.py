@@ -1,0 +1,530 @@
+"""Which environment variables a module cannot import without: reads with no default, statically.
+
+A read is *needed* when importing the module fails without the variable: `os.environ["X"]`,
+django-environ `env("X")` / `env.bool("X")` ... with no default (in the call or in the
+`environ.Env(X=(bool, False))` scheme), environs `env.str("X")`, python-decouple `config("X")`,
+`dj_database_url.config()`, and an `os.environ.get("X")` (None when unset) handed to something that
+cannot take None: `int()`, `.split()`, a URL parser, a regular expression. Each need carries the
+*kind* of value the code expects (bool, int, list, db URL ...) and, where the code says it, the
+*form* (a `postgres://` URL when the settings match it with their own PostgreSQL regex).
+
+Only code that runs at import counts: module and class bodies, both sides of an `if`, and the
+functions the module calls at its top level (manage.py's `main()`). A read guarded by its own
+variable (`if "X" in os.environ:`) or inside `try:` with a handler for the missing case is not a
+need. Nothing is executed, and regular expressions are read as text, never compiled.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from typing import Any, TypeVar
+
+from generator.detect._pyvalues import ENV_METHOD_DEFAULT_VAR, const_str, dotted
+
+# What a variable name must look like to be written into a Dockerfile RUN line or `docker run -e`.
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
+
+# django-environ / environs reader methods -> the kind of value they parse.
+_METHOD_KINDS = {
+    "str": "str",
+    "bool": "bool",
+    "int": "int",
+    "float": "float",
+    "decimal": "float",
+    "list": "list",
+    "tuple": "list",
+    "dict": "dict",
+    "json": "json",
+    "url": "url",
+    "path": "path",
+    "db": "db",
+    "db_url": "db",
+    "dj_db_url": "db",
+    "cache": "cache",
+    "cache_url": "cache",
+    "dj_cache_url": "cache",
+    "email": "email",
+    "email_url": "email",
+    "dj_email_url": "email",
+    "search_url": "search",
+    "get_value": "str",
+    "log_level": "log_level",
+}
+# Methods whose second positional argument is a cast in django-environ (a default elsewhere).
+_CAST_SECOND = frozenset({"list", "tuple", "dict", "get_value"})
+_TYPE_KINDS = {"bool": "bool", "int": "int", "float": "float", "str": "str", "list": "list"}
+_TYPE_KINDS.update({"tuple": "list", "dict": "dict", "Csv": "list", "json": "json"})
+# Calls that fail on None (or on a value of the wrong form) -> the kind they expect.
+_PARSERS = {
+    "int": "int",
+    "float": "float",
+    "Decimal": "float",
+    "decimal.Decimal": "float",
+    "json.loads": "json",
+    "strtobool": "bool",
+    "distutils.util.strtobool": "bool",
+    "util.strtobool": "bool",
+    "dj_database_url.parse": "db",
+    "db_url.parse": "db",
+    "urlparse": "url",
+    "urlsplit": "url",
+    "urllib.parse.urlparse": "url",
+    "urllib.parse.urlsplit": "url",
+    "parse.urlparse": "url",
+    "parse.urlsplit": "url",
+    "Path": "path",
+    "pathlib.Path": "path",
+    "os.path.join": "path",
+    "os.path.abspath": "path",
+}
+_STR_METHODS = {
+    "split": "list",
+    "rsplit": "list",
+    "splitlines": "list",
+    "lower": "str",
+    "upper": "str",
+    "strip": "str",
+    "startswith": "str",
+    "endswith": "str",
+    "encode": "str",
+    "replace": "str",
+    "format": "str",
+}
+_REGEX_FUNCS = frozenset({"match", "search", "fullmatch", "findall", "finditer", "split"})
+# Exceptions a `try:` catches when the variable is missing (KeyError, django's
+# ImproperlyConfigured, decouple's UndefinedValueError, environs' EnvError ...).
+_MISSING_HANDLERS = frozenset(
+    {
+        "KeyError",
+        "LookupError",
+        "Exception",
+        "BaseException",
+        "ImproperlyConfigured",
+        "UndefinedValueError",
+        "EnvError",
+        "TypeError",
+        "ValueError",
+        "AttributeError",
+    }
+)
+# URL forms the code expects, from the scheme written in its regular expression.
+_REGEX_SCHEMES = (
+    ("postgis", "postgis"),
+    ("postgresql://", "postgresql"),
+    ("postgres", "postgres"),
+    ("mysql", "mysql"),
+    ("redis", "redis"),
+)
+
+
+_N = TypeVar("_N", bound=Any)  # Need, or facts.EnvNeed: anything with name/kind/form/why
+
+
+@dataclass(frozen=True)
+class Need:
+    """One variable the module needs: `kind` of value, `form` (URL scheme) when the code says."""
+
+    name: str
+    kind: str
+    line: int
+    why: str
+    form: str | None = None
+
+
+def readers_scheme(module: ast.Module, readers: frozenset[str]) -> dict[str, tuple[str, bool]]:
+    """django-environ's `env = environ.Env(DEBUG=(bool, False), HOSTS=(list,))`: for each
+    variable, (kind, has a default)."""
+    scheme: dict[str, tuple[str, bool]] = {}
+    for node in ast.walk(module):
+        if not (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)):
+            continue
+        if not any(isinstance(t, ast.Name) and t.id in readers for t in node.targets):
+            continue
+        for kw in node.value.keywords:
+            if kw.arg is None:
+                continue
+            value = kw.value
+            if isinstance(value, ast.Tuple) and value.elts:
+                kind = _type_kind(value.elts[0]) or "str"
+                scheme[kw.arg] = (kind, len(value.elts) > 1)
+            else:
+                scheme[kw.arg] = (_type_kind(value) or "str", False)
+    return scheme
+
+
+def needs(
+    module: ast.Module,
+    readers: frozenset[str],
+    scheme: dict[str, tuple[str, bool]] | None = None,
+    strings: dict[str, str] | None = None,
+) -> list[Need]:
+    """The variables importing `module` fails without, in file order, one entry per name.
+
+    `scheme` is the django-environ scheme in force (from this file or one star-imported before);
+    `strings` are string constants bound earlier (regex patterns defined in another file).
+    """
+    finder = _Finder(module, readers, scheme or {}, dict(strings or {}))
+    finder.run()
+    return merge(finder.found)
+
+
+def merge(found: list[_N]) -> list[_N]:
+    """One need per name: the first read, told what later uses say of its kind and form
+    (`URL = os.environ["DATABASE_URL"]` first, `PG_RE.match(URL)` further down)."""
+    seen: dict[str, _N] = {}
+    for need in found:
+        first = seen.get(need.name)
+        if first is None:
+            seen[need.name] = need
+        elif (first.kind == "str" and need.kind != "str") or (first.form is None and need.form):
+            kind = first.kind if first.kind != "str" else need.kind
+            why = first.why if first.form or not need.form else f"{first.why}; {need.why}"
+            seen[need.name] = replace(first, kind=kind, why=why, form=first.form or need.form)
+    return list(seen.values())
+
+
+def string_constants(module: ast.Module) -> dict[str, str]:
+    """Module-level `NAME = "text"` / `NAME = re.compile("text")` bindings (regex patterns)."""
+    out: dict[str, str] = {}
+    for stmt in module.body:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+            target = stmt.targets[0]
+            text = _pattern_text(stmt.value, {})
+            if isinstance(target, ast.Name) and text is not None:
+                out[target.id] = text
+    return out
+
+
+def _type_kind(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Call):
+        node = node.func  # Csv(), json_loads()
+    name = dotted(node)
+    if name is None:
+        return None
+    last = name.rsplit(".", 1)[-1]
+    if last in _TYPE_KINDS:
+        return _TYPE_KINDS[last]
+    if (last in ("parse", "db_url", "config") and "database" in name.lower()) or last == "db_url":
+        return "db"
+    if last == "loads":
+        return "json"
+    return None
+
+
+def _pattern_text(node: ast.AST, strings: dict[str, str]) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.Name):
+        return strings.get(node.id)
+    if (
+        isinstance(node, ast.Call)
+        and dotted(node.func) in ("re.compile", "compile")
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+    ):
+        return node.args[0].value
+    return None
+
+
+def _regex_form(pattern: str) -> str:
+    lowered = pattern.lower()
+    for needle, form in _REGEX_SCHEMES:
+        if needle in lowered:
+            return form
+    return "regex"
+
+
+@dataclass(frozen=True)
+class _Read:
+    name: str
+    has_default: bool  # a default that is usable (not None, not "")
+    kind: str  # what the reader itself parses
+    line: int
+    text: str  # the read as written, for the reason
+    none_when_unset: bool = False  # os.environ.get / getenv: None (or "") when unset
+    default_text: str | None = None  # a literal string default
+
+
+class _Finder:
+    def __init__(
+        self,
+        module: ast.Module,
+        readers: frozenset[str],
+        scheme: dict[str, tuple[str, bool]],
+        strings: dict[str, str],
+    ) -> None:
+        self.module = module
+        self.readers = readers
+        self.scheme = scheme
+        self.strings = strings
+        self.found: list[Need] = []
+        self.aliases: dict[str, _Read] = {}  # NAME = os.environ.get("X") bound at import
+        self.functions = {
+            s.name: s for s in module.body if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)
+        }
+        self.called: set[str] = set()
+        self.set_names = _names_set(module)
+
+    def run(self) -> None:
+        self.strings.update(string_constants(self.module))
+        self._body(self.module.body, frozenset(), False)
+
+    # ---------------------------------------------------------------- statements
+
+    def _body(self, body: list[ast.stmt], guarded: frozenset[str], caught: bool) -> None:
+        for stmt in body:
+            try:
+                self._stmt(stmt, guarded, caught)
+            except RecursionError:
+                continue
+
+    def _stmt(self, stmt: ast.stmt, guarded: frozenset[str], caught: bool) -> None:
+        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+            return  # runs only when called: see _call
+        if isinstance(stmt, ast.ClassDef):
+            self._body(stmt.body, guarded, caught)
+            return
+        if isinstance(stmt, ast.If):
+            inner = guarded | self._tested(stmt.test)
+            self._exprs(stmt.test, guarded, caught)
+            self._body(stmt.body, inner, caught)
+            self._body(stmt.orelse, inner, caught)
+            return
+        if isinstance(stmt, ast.Try):
+            handles = any(_catches_missing(h) for h in stmt.handlers)
+            self._body(stmt.body, guarded, caught or handles)
+            for handler in stmt.handlers:
+                self._body(handler.body, guarded, caught)
+            self._body(stmt.orelse + stmt.finalbody, guarded, caught)
+            return
+        if isinstance(stmt, ast.With | ast.For | ast.While):
+            for item in getattr(stmt, "items", ()):
+                self._exprs(item.context_expr, guarded, caught)
+            if isinstance(stmt, ast.For):
+                self._exprs(stmt.iter, guarded, caught)
+            self._body(stmt.body + stmt.orelse, guarded, caught)
+            return
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+            target = stmt.targets[0]
+            read = self._read(stmt.value)
+            if isinstance(target, ast.Name) and read is not None:
+                self.aliases[target.id] = read
+        self._exprs(stmt, guarded, caught)
+
+    # ---------------------------------------------------------------- expressions
+
+    def _exprs(self, node: ast.AST, guarded: frozenset[str], caught: bool) -> None:
+        for sub, parent in _walk_with_parent(node):
+            if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name):
+                self._call(sub.func.id, guarded, caught)
+            read = self._read(sub) if not isinstance(sub, ast.Name) else None
+            if read is None and isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load):
+                read = self.aliases.get(sub.id)
+            if read is None or read.name in guarded or caught:
+                continue
+            self._judge(read, sub, parent)
+
+    def _call(self, name: str, guarded: frozenset[str], caught: bool) -> None:
+        func = self.functions.get(name)
+        if func is None or name in self.called:
+            return
+        self.called.add(name)  # manage.py's main(): its body runs at import of the script
+        self._body(func.body, guarded, caught)
+
+    def _judge(self, read: _Read, node: ast.AST, parent: ast.AST | None) -> None:
+        use = _use(node, parent, self.strings)
+        if read.name in self.set_names:
+            return  # os.environ.setdefault("X", ...) / os.environ["X"] = ... in this module
+        if read.has_default and not _default_fails(read, use):
+            return
+        if read.none_when_unset and use is None:
+            return  # None is a fine value here
+        kind, form = read.kind, None
+        why = f"{read.text} has no default"
+        if use is not None and use[0] == "regex":
+            form = use[1]
+            expects = f", which expects a {form}:// URL" if form != "regex" else ""
+            why = f"{read.text} must match {use[2]}{expects}"
+        elif use is not None:
+            kind = use[0]
+            if read.none_when_unset:
+                why = f"{read.text} is None when unset, and {use[2]} cannot take None"
+            else:
+                why += f", and {use[2]} parses it"
+        self.found.append(Need(read.name, kind, read.line, why, form))
+
+    def _tested(self, test: ast.expr) -> frozenset[str]:
+        """Variables an `if` condition checks (its branches may rely on them being set)."""
+        names: set[str] = set()
+        for sub in ast.walk(test):
+            if (
+                isinstance(sub, ast.Compare)
+                and len(sub.ops) == 1
+                and isinstance(sub.ops[0], ast.In | ast.NotIn)
+                and (dotted(sub.comparators[0]) or "").endswith("environ")
+            ):
+                name = const_str(sub.left)
+                if name:
+                    names.add(name)
+                continue
+            read = self._read(sub) if not isinstance(sub, ast.Name) else None
+            if read is None and isinstance(sub, ast.Name):
+                read = self.aliases.get(sub.id)
+            if read is not None:
+                names.add(read.name)
+        return frozenset(names)
+
+    def _read(self, node: ast.AST) -> _Read | None:
+        """The environment read `node` performs, with whether it has a usable default."""
+        line = getattr(node, "lineno", 0)
+        if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
+            base = dotted(node.value) or ""
+            name = const_str(node.slice)
+            if (base == "environ" or base.endswith(".environ")) and name:
+                return _Read(name, False, "str", line, f"{base}[{name!r}]")
+            return None
+        if not isinstance(node, ast.Call):
+            return None
+        func = dotted(node.func)
+        if func is None:
+            return None
+        first = node.args[0] if node.args else None
+        name = const_str(first)
+        if func in ("os.environ.get", "environ.get", "os.getenv", "getenv"):
+            default = node.args[1] if len(node.args) > 1 else _kwarg(node, "default")
+            if not name:
+                return None
+            usable = default is not None and not _empty(default)
+            text = f"{func}({name!r})"
+            return _Read(name, usable, "str", line, text, True, const_str(default))
+        if func in ("dj_database_url.config", "db_url.config"):
+            var = const_str(_kwarg(node, "env")) or "DATABASE_URL"
+            default = _kwarg(node, "default")
+            usable = default is not None and not _empty(default)
+            return _Read(var, usable, "db", line, f"{func}()")
+        if func in self.readers:
+            # env("X") / config("X"): the second argument is a cast (django-environ) when it
+            # names a type, else the default (python-decouple).
+            if not name:
+                return None
+            cast = _kwarg(node, "cast")
+            second = node.args[1] if len(node.args) > 1 else None
+            if second is not None and _type_kind(second) is not None:
+                cast, second = second, None
+            default = _kwarg(node, "default") or second
+            kind, scheme_default = self.scheme.get(name, ("str", False))
+            if cast is not None:
+                kind = _type_kind(cast) or "str"
+            # An explicit default, even None, is returned when unset: no error.
+            has = default is not None or scheme_default
+            return _Read(name, has, kind, line, f"{func}({name!r})", False, const_str(default))
+        head, _, method = func.rpartition(".")
+        if head in self.readers and method in _METHOD_KINDS:
+            if first is None:
+                name = ENV_METHOD_DEFAULT_VAR.get(method)
+            if not name:
+                return None
+            second = node.args[1] if len(node.args) > 1 else None
+            if method in _CAST_SECOND and second is not None and _type_kind(second) is not None:
+                second = None
+            default = _kwarg(node, "default") or second
+            scheme_default = self.scheme.get(name, ("str", False))[1]
+            has = default is not None or scheme_default
+            kind = _METHOD_KINDS[method]
+            text = f"{func}({name!r})" if first is not None else f"{func}()"
+            return _Read(name, has, kind, line, text, False, const_str(default))
+        return None
+
+
+def _use(node: ast.AST, parent: ast.AST | None, strings: dict[str, str]) -> tuple | None:
+    """What the value is handed to: (kind, form, description), or None when None would do."""
+    if isinstance(parent, ast.Attribute) and parent.value is node and parent.attr in _STR_METHODS:
+        return (_STR_METHODS[parent.attr], None, f".{parent.attr}()")
+    if not isinstance(parent, ast.Call) or node not in parent.args:
+        return None
+    func = dotted(parent.func) or ""
+    if func in _PARSERS or func.rsplit(".", 1)[-1] in ("strtobool", "urlparse", "urlsplit"):
+        kind = _PARSERS.get(func) or _PARSERS.get(func.rsplit(".", 1)[-1], "str")
+        return (kind, None, f"{func}()")
+    head, _, last = func.rpartition(".")
+    if last in _REGEX_FUNCS:
+        if head in ("re", "regex") and parent.args and parent.args[0] is not node:
+            pattern = _pattern_text(parent.args[0], strings)
+        elif isinstance(parent.func, ast.Attribute):
+            pattern = _pattern_text(parent.func.value, strings)
+        else:
+            pattern = None
+        if pattern is not None:
+            return (
+                "regex",
+                _regex_form(pattern),
+                f"the regular expression at line {parent.lineno}",
+            )
+    return None
+
+
+def _default_fails(read: _Read, use: tuple | None) -> bool:
+    """A default the code's own regular expression rejects: `re.match(r"postgres://...",
+    os.environ.get("DATABASE_URL", "sqlite://"))` fails at import when the variable is unset."""
+    if use is None or use[0] != "regex" or use[1] in (None, "regex"):
+        return False
+    return read.default_text is None or not read.default_text.lower().startswith(use[1])
+
+
+def _walk_with_parent(node: ast.AST) -> Iterator[tuple[ast.AST, ast.AST | None]]:
+    """Every node under `node` with its parent, not entering lambdas or nested functions."""
+    stack: list[tuple[ast.AST, ast.AST | None]] = [(node, None)]
+    while stack:
+        current, parent = stack.pop()
+        yield current, parent
+        if isinstance(current, ast.Lambda | ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        children = list(ast.iter_child_nodes(current))
+        stack.extend((child, current) for child in reversed(children))
+
+
+def _names_set(module: ast.Module) -> set[str]:
+    """Variables the module itself puts in the environment (so later reads find them)."""
+    out: set[str] = set()
+    for node in ast.walk(module):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "setdefault"
+            and (dotted(node.func.value) or "").endswith("environ")
+            and node.args
+        ):
+            name = const_str(node.args[0])
+            if name:
+                out.add(name)
+        elif (
+            isinstance(node, ast.Subscript)
+            and isinstance(node.ctx, ast.Store)
+            and (dotted(node.value) or "").endswith("environ")
+        ):
+            name = const_str(node.slice)
+            if name:
+                out.add(name)
+    return out
+
+
+def _catches_missing(handler: ast.ExceptHandler) -> bool:
+    if handler.type is None:
+        return True
+    types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return any((dotted(t) or "").rsplit(".", 1)[-1] in _MISSING_HANDLERS for t in types)
+
+
+def _kwarg(call: ast.Call, name: str) -> ast.expr | None:
+    for kw in call.keywords:
+        if kw.arg == name:
+            return kw.value
+    return None
+
+
+def _empty(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and node.value in (None, "")

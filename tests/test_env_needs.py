@@ -1,0 +1,298 @@
+"""The runtime contract read from settings: environment variables with no default, statically.
+
+Issue 10, classes 5 and 6. Each case is a settings module written here; the assertions are on the
+facts a user sees (`detect --json` "runtime_env"/"example_modules", warnings).
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from generator.detect import detect
+from generator.facts import Diagnostics, EnvNeed
+from generator.source import LocalTree
+
+MANAGE = """\
+import os
+import sys
+
+
+def main():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "{module}")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(sys.argv)
+
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+def project(root: Path, settings: str, extra: dict[str, str] | None = None) -> Path:
+    files = {
+        "manage.py": MANAGE.format(module="proj.settings"),
+        "requirements.txt": "Django>=5.2\n",
+        "proj/__init__.py": "",
+        "proj/settings.py": textwrap.dedent(settings),
+        **(extra or {}),
+    }
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    return root
+
+
+def needs(root: Path) -> dict[str, EnvNeed]:
+    facts = detect(LocalTree(root, Diagnostics()))
+    return {n.name: n for n in facts.settings.env_needs}
+
+
+@pytest.mark.parametrize(
+    ("line", "name", "kind"),
+    [
+        ('X = os.environ["VAR"]', "VAR", "str"),
+        ('X = int(os.environ.get("VAR"))', "VAR", "int"),
+        ('X = os.getenv("VAR").split(",")', "VAR", "list"),
+        ('X = env("VAR")', "VAR", "str"),
+        ('X = env.bool("VAR")', "VAR", "bool"),
+        ('X = env.int("VAR")', "VAR", "int"),
+        ('X = env.list("VAR")', "VAR", "list"),
+        ('X = env.list("VAR", str)', "VAR", "list"),  # django-environ: the 2nd arg is a cast
+        ('X = env.json("VAR")', "VAR", "json"),
+        ('X = env.url("VAR")', "VAR", "url"),
+        ('X = env.path("VAR")', "VAR", "path"),
+        ("X = env.db()", "DATABASE_URL", "db"),
+        ('X = env.db_url("OTHER_DB")', "OTHER_DB", "db"),
+        ("X = env.cache()", "CACHE_URL", "cache"),
+        ('X = env.cache_url("REDIS")', "REDIS", "cache"),
+        ("X = env.email_url()", "EMAIL_URL", "email"),
+        ('X = env.dj_db_url("VAR")', "VAR", "db"),  # environs
+        ('X = config("VAR")', "VAR", "str"),  # python-decouple
+        ('X = config("VAR", cast=bool)', "VAR", "bool"),
+        ('X = config("VAR", cast=Csv())', "VAR", "list"),
+        ('X = config("VAR", cast=db_url)', "VAR", "db"),
+        ("X = dj_database_url.config()", "DATABASE_URL", "db"),
+        ('X = dj_database_url.parse(os.environ["VAR"])', "VAR", "db"),
+        ('X = json.loads(os.environ.get("VAR"))', "VAR", "json"),
+        ('X = urlparse(os.getenv("VAR"))', "VAR", "url"),
+    ],
+)
+def test_reads_without_default_are_needed_with_their_kind(
+    tmp_path: Path, line: str, name: str, kind: str
+) -> None:
+    header = "import os, json\nimport environ\nimport dj_database_url\n"
+    header += "from decouple import config, Csv\nfrom dj_database_url import parse as db_url\n"
+    header += "from urllib.parse import urlparse\nenv = environ.Env()\n"
+    found = needs(project(tmp_path, header + line + "\nINSTALLED_APPS = []\n"))
+    assert name in found, found
+    assert found[name].kind == kind
+    assert found[name].file == "proj/settings.py" and found[name].line == 8
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'X = os.environ.get("VAR")',  # None is a fine value
+        'X = os.getenv("VAR")',
+        'X = os.environ.get("VAR", "x").split(",")',
+        'X = env("VAR", default=None)',
+        'X = env.bool("VAR", default=False)',
+        'X = env.bool("VAR", False)',  # environs: the 2nd argument is the default
+        'X = config("VAR", default="")',
+        'X = dj_database_url.config(default="sqlite:///db.sqlite3")',
+        'X = "VAR" in os.environ',
+        'os.environ["VAR"] = "set here"',
+        'os.environ.setdefault("VAR", "1")\nX = os.environ["VAR"]',
+        'if "VAR" in os.environ:\n    X = os.environ["VAR"]',
+        'if os.environ.get("VAR"):\n    X = int(os.environ["VAR"])',
+        'try:\n    X = os.environ["VAR"]\nexcept KeyError:\n    X = None',
+        'try:\n    X = env("VAR")\nexcept ImproperlyConfigured:\n    X = None',
+        'def later():\n    return os.environ["VAR"]',
+        'f = lambda: os.environ["VAR"]',
+    ],
+)
+def test_reads_with_a_default_or_a_guard_are_not_needed(tmp_path: Path, line: str) -> None:
+    header = "import os\nimport environ\nimport dj_database_url\nfrom decouple import config\n"
+    header += "env = environ.Env()\n"
+    assert "VAR" not in needs(project(tmp_path, header + line + "\nINSTALLED_APPS = []\n"))
+
+
+def test_django_environ_scheme_gives_kind_and_default(tmp_path: Path) -> None:
+    found = needs(
+        project(
+            tmp_path,
+            """\
+            import environ
+            env = environ.Env(DEBUG=(bool, False), HOSTS=(list,))
+            DEBUG = env("DEBUG")
+            ALLOWED_HOSTS = env("HOSTS")
+            """,
+        )
+    )
+    assert "DEBUG" not in found
+    assert found["HOSTS"].kind == "list"
+
+
+def test_star_imported_base_settings_count_and_production_chain_is_read(tmp_path: Path) -> None:
+    root = project(
+        tmp_path,
+        "",
+        {
+            "manage.py": MANAGE.format(module="proj.settings.local"),
+            "proj/settings.py": "",
+            "proj/settings/__init__.py": "",
+            "proj/settings/base.py": 'import environ\nenv = environ.Env()\nDEBUG = env.bool("DEBUG")\n',
+            "proj/settings/local.py": 'from .base import *\nLOCAL_ONLY = env("LOCAL_ONLY")\n',
+            "proj/settings/production.py": (
+                'from .base import *\nSECRET_KEY = env("DJANGO_SECRET_KEY")\n'
+            ),
+        },
+    )
+    (root / "proj/settings.py").unlink()
+    found = needs(root)
+    # The image runs production: its chain is the contract, not local.py's.
+    assert set(found) == {"DEBUG", "DJANGO_SECRET_KEY"}
+    assert found["DEBUG"].file == "proj/settings/base.py"
+
+
+def test_postgres_regex_gives_the_url_form_even_over_a_sqlite_default(tmp_path: Path) -> None:
+    found = needs(
+        project(
+            tmp_path,
+            """\
+            import os, re
+            PATTERN = r"^postgres://(?P<user>.+):(?P<pw>.*)@(?P<host>.+):(?P<port>\\d+)/(?P<db>.+)$"
+            URL = os.environ.get("DATABASE_URL", "sqlite:///db.sqlite3")
+            DB = re.match(PATTERN, URL).groupdict()
+            OTHER = re.compile(r"redis://(.+)").match(os.environ.get("REDIS", "redis://x")).group(1)
+            """,
+        )
+    )
+    assert found["DATABASE_URL"].form == "postgres"
+    assert "regular expression" in found["DATABASE_URL"].why
+    assert "REDIS" not in found  # its default matches its own pattern
+
+
+def test_database_url_takes_the_engine_the_settings_name(tmp_path: Path) -> None:
+    found = needs(
+        project(
+            tmp_path,
+            """\
+            import os
+            from urllib.parse import urlparse
+            url = urlparse(os.environ["DATABASE_URL"])
+            DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "NAME": url.path}}
+            """,
+        )
+    )
+    assert found["DATABASE_URL"].form == "postgres"
+
+
+def test_manage_py_main_and_the_served_wsgi_module_count(tmp_path: Path) -> None:
+    manage = MANAGE.replace('"{module}"', '"proj." + os.environ["SITE_FLAVOUR"]').format()
+    found = needs(
+        project(
+            tmp_path,
+            'INSTALLED_APPS = []\nWSGI_APPLICATION = "proj.wsgi.application"\n',
+            {
+                "manage.py": manage,
+                "proj/wsgi.py": (
+                    "import os\nfrom django.core.wsgi import get_wsgi_application\n"
+                    'REGION = os.environ["REGION"]\napplication = get_wsgi_application()\n'
+                ),
+            },
+        )
+    )
+    assert found["SITE_FLAVOUR"].file == "manage.py"
+    assert found["REGION"].file == "proj/wsgi.py"
+
+
+def test_settings_chosen_by_a_variable_need_the_production_value(tmp_path: Path) -> None:
+    root = project(
+        tmp_path,
+        "",
+        {
+            "proj/settings/__init__.py": """\
+                import os
+                ENVIRONMENT = os.environ["DJANGO_ENV"]
+                if ENVIRONMENT == "production":
+                    from .production import *
+                else:
+                    from .development import *
+                """,
+            "proj/settings/production.py": "INSTALLED_APPS = []\nDEBUG = False\n",
+            "proj/settings/development.py": "INSTALLED_APPS = []\nDEBUG = True\n",
+        },
+    )
+    (root / "proj/settings.py").unlink()
+    facts = detect(LocalTree(root, Diagnostics()))
+    assert facts.settings.production_settings_module == "proj.settings.production"
+    need = next(n for n in facts.settings.env_needs if n.name == "DJANGO_ENV")
+    assert (need.kind, need.form) == ("choice", "production")
+
+
+def test_hostile_variable_names_are_dropped_with_a_warning(tmp_path: Path) -> None:
+    root = project(
+        tmp_path,
+        """\
+        import os
+        A = os.environ["GOOD_NAME"]
+        B = os.environ["BAD; rm -rf / #"]
+        C = os.environ["NEW\\nLINE"]
+        D = os.environ["1STARTS_WITH_DIGIT"]
+        """,
+    )
+    facts = detect(LocalTree(root, Diagnostics()))
+    assert [n.name for n in facts.settings.env_needs] == ["GOOD_NAME"]
+    bad = [w for w in facts.warnings if "not a valid name" in w.message]
+    assert len(bad) == 3 and all(w.file == "proj/settings.py" and w.line for w in bad)
+
+
+@pytest.mark.parametrize(
+    ("example", "importer"),
+    [
+        ("proj/configuration_example.py", "from proj import configuration\n"),
+        ("proj/configuration.example.py", "from .configuration import *\n"),
+        ("proj/configuration.py.example", "from proj.configuration import SECRET_KEY\n"),
+        (
+            "proj/configuration_example.py",
+            "import importlib, os\n"
+            'cfg = importlib.import_module(os.environ.get("CFG", "proj.configuration"))\n',
+        ),
+        (
+            "proj/configuration_example.py",
+            "try:\n    from proj import configuration\nexcept ModuleNotFoundError:\n"
+            '    raise ImproperlyConfigured("copy configuration_example.py")\n',
+        ),
+    ],
+)
+def test_a_module_shipped_only_as_an_example_is_named(
+    tmp_path: Path, example: str, importer: str
+) -> None:
+    root = project(
+        tmp_path,
+        importer + "INSTALLED_APPS = []\n",
+        {example: 'SECRET_KEY = "change-me"\nALLOWED_HOSTS = []\n'},
+    )
+    facts = detect(LocalTree(root, Diagnostics()))
+    [module] = facts.settings.example_modules
+    assert (module.path, module.example, module.file) == (
+        "proj/configuration.py",
+        example,
+        "proj/settings.py",
+    )
+
+
+def test_an_optional_local_settings_import_is_not_a_need(tmp_path: Path) -> None:
+    root = project(
+        tmp_path,
+        "INSTALLED_APPS = []\ntry:\n    from .local_settings import *\nexcept ImportError:\n    pass\n",
+        {"proj/local_settings.py.example": "DEBUG = True\n"},
+    )
+    facts = detect(LocalTree(root, Diagnostics()))
+    assert facts.settings.example_modules == ()
