@@ -710,6 +710,8 @@ def _env_needs(
             found.append(EnvNeed(need.name, need.kind, path, need.line, need.why, need.form))
     # A database URL with no scheme of its own takes the engine the settings name.
     engine = values.get("database")
+    if engine not in ("postgresql", "postgis"):
+        engine = values.get("database_default")  # the engine when the environment says nothing
     out: list[EnvNeed] = []
     for need in merge(found):
         if not ENV_NAME.match(need.name):
