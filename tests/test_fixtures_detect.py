@@ -124,6 +124,20 @@ CASES: dict[str, dict[str, Any]] = {
         **COLLECTSTATIC,
         "warnings": [],
     },
+    "dependency_groups_only": {
+        "django": True,
+        "project_dir": ".",
+        "settings_module": "blog.settings",
+        # No [project]: the PEP 735 group that declares Django is the production set.
+        "package_manager": "pip",
+        "install_file": "pyproject.toml",
+        "groups": ["web"],
+        "dependency_files": ["pyproject.toml"],
+        "django_version.spec": ">=5.2,<6",
+        "python.version": "3.14",
+        "server": "gunicorn",
+        "warnings": [],
+    },
     "symlinked_manifests": {
         "django": True,
         "project_dir": "backend",

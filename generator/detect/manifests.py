@@ -205,8 +205,9 @@ def _pyproject(
     for extra in extras:
         reqs.extend(declared.extras[extra])
     evidence = [Evidence("package manager", path, None, why)]
+    versions = lock_versions(tree, lockfile, diags) if lockfile else {}
     if lockfile:
-        reqs = _with_lock(reqs, lock_versions(tree, lockfile, diags))
+        reqs = _with_lock(reqs, versions)
     if groups:
         evidence.append(
             Evidence(
@@ -214,6 +215,19 @@ def _pyproject(
                 path,
                 None,
                 f"group(s) {', '.join(groups)} hold production dependencies: installed too",
+            )
+        )
+    django_group = _django_group(declared, reqs)
+    if django_group:
+        groups = (*groups, django_group)
+        reqs.extend(_with_lock(declared.groups[django_group], versions))
+        evidence.append(
+            Evidence(
+                "dependency groups",
+                path,
+                None,
+                f"group {django_group} declares Django (the project's own dependencies do not): "
+                "it is the production set",
             )
         )
     installs, installs_why = _installs_project(tree, directory, data, manager)
@@ -238,6 +252,8 @@ def _pyproject(
             files=tuple(files),
             lockfile=lockfile,
             requirements=tuple(reqs),
+            # pip installs the groups of this pyproject.toml (`pip install --group`).
+            install_file=path if manager == "pip" else None,
             install_inputs=tuple(_unique(files)),
             groups=groups,
             extras=extras,
@@ -249,6 +265,21 @@ def _pyproject(
         path,
         distance,
     )
+
+
+def _django_group(declared: Declared, chosen: list[Requirement]) -> str | None:
+    """The first dependency group that declares Django when the chosen set does not: with only
+    [dependency-groups] (PEP 735) or an empty [project] list, that group is what runs the site.
+    Groups named or marked for development are never taken."""
+    if any(r.name == "django" for r in chosen):
+        return None
+    development = _names().development
+    for name, reqs in declared.groups.items():
+        if name.lower() in development or name in declared.dev_groups:
+            continue
+        if any(r.name == "django" for r in reqs):
+            return name
+    return None
 
 
 def _classify(
@@ -277,6 +308,12 @@ def _classify(
         return "pdm", None, "pyproject.toml configures PDM ([tool.pdm] or pdm-backend)"
     if backend.startswith("hatchling") or "hatch" in tool:
         return "hatch", None, "pyproject.toml is built with Hatch (hatchling backend)"
+    if subtable(data, "dependency-groups") and not isinstance(data.get("project"), dict):
+        return (
+            "pip",
+            None,
+            "pyproject.toml declares only PEP 735 [dependency-groups]: pip installs them",
+        )
     if isinstance(data.get("project"), dict) or backend.startswith("setuptools"):
         return "setuptools", None, "pyproject.toml declares a [project] built with setuptools"
     return None, None, "pyproject.toml only configures tools"

@@ -9,10 +9,12 @@ import shlex
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from packaging.version import Version
+
 from generator.facts import Requirement
 from generator.plan.context import _clean_path, _Context, _from_install_dir
 from generator.plan.model import PIP_CACHE, VENV, Instruction, PlanError, _run, _with_comment
-from generator.plan.tools import _tool
+from generator.plan.tools import _pin_and_log, _tool
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,8 @@ def _pip(ctx: _Context, copy_inputs: tuple[Instruction, ...]) -> _Install:
         if deps.installs_project:
             return _pip_project(ctx, copy_inputs)
         install_file = next((p for p in _inputs(ctx) if p.endswith(".txt")), "requirements.txt")
+    if PurePosixPath(install_file).name == "pyproject.toml":
+        return _pip_groups(ctx, install_file, copy_inputs)
     flags = "--require-hashes " if deps.hashes else ""
     command = f"pip install {flags}-r {_from_install_dir(ctx, install_file)}"
     why = f"pip installs {install_file}" + (
@@ -125,6 +129,55 @@ def _pip(ctx: _Context, copy_inputs: tuple[Instruction, ...]) -> _Install:
         "Only the requirement files first: a code change reuses the dependency layer.",
     )
     return _Install((), None, steps, (), False, deps.groups, deps.extras)
+
+
+def _pip_groups(ctx: _Context, manifest: str, copy_inputs: tuple[Instruction, ...]) -> _Install:
+    """PEP 735 dependency groups of a pyproject.toml with no [project]: `pip install --group`,
+    which pip has since 25.1 (the image's own pip may be older, so a pinned pip comes first)."""
+    deps = ctx.facts.dependencies
+    if not deps.groups:
+        raise PlanError(
+            f"{manifest} declares only dependency groups, and none of them is a production set "
+            "(development groups such as dev or test are not installed); put Django in a group "
+            "named for production (e.g. prod) or in a [project] table"
+        )
+    names = ", ".join(deps.groups)
+    pin = _pin_and_log(ctx, "pip")
+    comment = "Only pyproject.toml first: a code change reuses the dependency layer."
+    if Version(pin.version) >= Version("25.1"):
+        # `--group=NAME`: hadolint would read a separate NAME as an unpinned package (DL3013).
+        groups = " ".join(f"--group={shlex.quote(g)}" for g in deps.groups)
+        ctx.decide(
+            "install",
+            manifest,
+            None,
+            f"pip installs the dependency group(s) {names} of {manifest} (PEP 735; "
+            f"`pip install --group` needs pip >= 25.1, so {pin.requirement} is installed first)",
+        )
+        install = _run(
+            f"pip install {pin.requirement}", f"pip install {groups}", mounts=(PIP_CACHE,)
+        )
+        return _Install(
+            (), None, _with_comment((*copy_inputs, install), comment), (), False, deps.groups, ()
+        )
+    # No pip for this Python reads groups: name the group's requirements, as its table lists them.
+    args, why_not = _declared_requirements(ctx)
+    if not args:
+        raise PlanError(
+            f"{manifest}: the dependency group(s) {names} cannot be installed on Python "
+            f"{ctx.minor} ({pin.requirement} is the newest pip there and has no --group; "
+            f"{why_not}); choose Python 3.9 or newer (--python-version)"
+        )
+    ctx.decide(
+        "install",
+        manifest,
+        None,
+        f"pip installs the requirements of dependency group(s) {names} of {manifest}, named on "
+        f"the command line: {pin.requirement}, the newest pip for Python {ctx.minor}, has no "
+        "--group (pip >= 25.1)",
+    )
+    install = Instruction("RUN", (PIP_CACHE, "pip install", *args), (comment,))
+    return _Install((), None, (install,), (), False, deps.groups, ())
 
 
 def _pip_project(ctx: _Context, copy_inputs: tuple[Instruction, ...]) -> _Install:
