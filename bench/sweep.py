@@ -28,7 +28,9 @@ from generator.sweep import SweepConfig, sweep  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures"
 DJANGO = sorted(
-    p for p in FIXTURES.iterdir() if p.is_dir() and p.name not in ("flask_not_django", "broken_inputs")
+    p
+    for p in FIXTURES.iterdir()
+    if p.is_dir() and p.name not in ("flask_not_django", "broken_inputs")
 )
 OTHERS = [
     {"README.md": "# lib\n", "pyproject.toml": '[project]\nname = "lib"\ndependencies = ["requests"]\n', "lib/__init__.py": ""},
@@ -71,14 +73,22 @@ def main() -> None:
 
         rows = []
         state = None
-        for label, use_state in (("first sweep", False), ("second, no state", False), ("third, with state", True)):
+        for label, use_state in (
+            ("first sweep", False),
+            ("second, no state", False),
+            ("third, with state", True),
+        ):
             before = len(gh.requests)
             start = time.perf_counter()
-            report = sweep(client, SweepConfig(owner="bench"), open_pr, state=state if use_state else None)
+            report = sweep(
+                client, SweepConfig(owner="bench"), open_pr, state=state if use_state else None
+            )
             elapsed = time.perf_counter() - start
             state = report.state(state)
             calls = _calls_by_repo(gh.requests[before:])
-            blobs = _calls_by_repo([r for r in gh.requests[before:] if "/git/blobs/" in r[1] and r[0] == "GET"])
+            blobs = _calls_by_repo(
+                [r for r in gh.requests[before:] if "/git/blobs/" in r[1] and r[0] == "GET"]
+            )
             per: dict[str, list[int]] = defaultdict(list)
             per_blobs: dict[str, list[int]] = defaultdict(list)
             for r in report.results:
@@ -86,8 +96,12 @@ def main() -> None:
                 per[key].append(calls[r.repository])
                 per_blobs[key].append(blobs[r.repository])
             writes = sum(1 for m, _ in gh.requests[before:] if m != "GET")
-            rows.append((label, elapsed, len(gh.requests) - before, writes, per, per_blobs, report.counts()))
-    print(f"sweep of {args.repos} repositories ({args.django} Django), fake GitHub on loopback, no pacing")
+            rows.append(
+                (label, elapsed, len(gh.requests) - before, writes, per, per_blobs, report.counts())
+            )
+    print(
+        f"sweep of {args.repos} repositories ({args.django} Django), fake GitHub on loopback, no pacing"
+    )
     for label, elapsed, total, writes, per, per_blobs, counts in rows:
         print(f"\n{label}: {elapsed:.1f} s tool time, {total} API calls ({writes} writes)")
         print(f"  counts: { {k: v for k, v in counts.items() if v} }")

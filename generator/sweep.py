@@ -39,7 +39,7 @@ INTRO = (
 )
 # Actions a repository can end in; the job summary and the outputs count them.
 ACTIONS = (
-    "created", "updated", "closed", "none", "would-propose", "up-to-date", "unchanged",
+    "created", "updated", "closed", "none", "declined", "would-propose", "up-to-date", "unchanged",
     "not-django", "hand-written", "skipped", "error",
 )  # fmt: skip
 
@@ -267,6 +267,14 @@ def _one(repo: Any, config: SweepConfig, publish: Callable[..., Any], before: An
         )
     except Exception as exc:  # PublishError: its message already says what to change
         return done("error", str(exc), django=True)
+    if getattr(result, "declined", None):
+        number, url, _ = result.declined
+        return done(
+            "declined",
+            f"pull request #{number} with these files was closed without merging: not proposed again",
+            django=True,
+            url=url,
+        )
     reason = {
         "created": "pull request opened",
         "updated": "pull request updated",

@@ -131,7 +131,6 @@ def test_dry_run_reports_without_writing(gh: FakeGitHub) -> None:
     assert all(m == "GET" for m, _ in gh.requests)
 
 
-@pytest.mark.xfail(reason="publish's 'closed means no' (issue 13) has not landed yet")
 def test_a_pull_request_closed_by_a_person_is_not_proposed_again(gh: FakeGitHub) -> None:
     _run(gh)
     shop = gh.repos[f"{ORG}/shop"]
@@ -139,7 +138,10 @@ def test_a_pull_request_closed_by_a_person_is_not_proposed_again(gh: FakeGitHub)
     shop.pushed_at = "2026-11-29T00:00:00Z"  # someone pushed: the sweep looks again
     again = _run(gh)
     assert len(shop.pulls) == 1 and shop.pulls[0]["state"] == "closed"
-    assert _by_repo(again)["shop"][0] in ("none", "declined")
+    assert _by_repo(again)["shop"] == (
+        "declined",
+        "pull request #1 with these files was closed without merging: not proposed again",
+    )
 
 
 def test_the_rate_limit_stops_the_sweep_and_the_next_run_resumes(gh: FakeGitHub) -> None:

@@ -58,7 +58,7 @@ def _actionlint() -> tuple[list[str], dict[str, str]] | None:
 
 def test_workflows_exist():
     names = {p.name for p in EXAMPLES}
-    assert {"build.yml", "pr-bot.yml", "refresh.yml"} <= names
+    assert {"build.yml", "pr-bot.yml", "refresh.yml", "sweep.yml"} <= names
     assert (ROOT / ".github" / "workflows" / "release.yml") in WORKFLOWS
 
 
@@ -129,3 +129,10 @@ def test_pr_workflows_grant_the_permissions_the_action_asks_for():
         text = path.read_text()
         if "create-pull-request: true" in text:
             assert workflow["permissions"] == {"contents": "write", "pull-requests": "write"}
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_readme_shows_each_example_as_it_is(path):
+    """The README embeds the example workflows; a copy that drifted would teach the wrong thing."""
+    readme = (ROOT / "README.md").read_text()
+    assert path.read_text().rstrip("\n") in readme, f"README's copy of {path.name} differs"
