@@ -137,7 +137,7 @@ def _no_dockerignore(name: str) -> Finding:
 # --- comparing a generated file ---------------------------------------------------------------
 
 _TOOL_VERSION = re.compile(rf"({re.escape(HEADER_MARK)}) \S+?(?=[;\s(]|$)")
-_PATCH = re.compile(r"(?<![\w.])(\d+\.\d+)\.\d+(?![\w.])")
+_PATCH = re.compile(r"(?<![\w.])([0-9]+\.[0-9]+)\.[0-9]+(?![\w.])")
 _DIGEST = re.compile(r"@sha256:[0-9a-f]{64}")
 
 

@@ -174,3 +174,87 @@ def inside(root: str | os.PathLike[str], rel: str, option: str) -> Path:
         kind = "a directory" if stat.S_ISDIR(mode) else "not a regular file"
         raise UnsafePath(f"{where} is {kind}; nothing was written")
     return target
+
+
+# --- the plan -> render boundary -------------------------------------------------------------
+
+# Plan fields with a kind of their own (by field name, so values added later pass the same gate;
+# any other string field gets the generic rule: one line of printable text).
+_FIELD_KINDS = {
+    "python_version": "version",
+    "settings_module": "module",
+    "apt_build": "debian_package",
+    "apt_runtime": "debian_package",
+    "base": "from_image",
+    "base_image": "from_image",
+    "keyword": "keyword",
+    "user": "user",
+}
+PATTERNS.update(
+    {
+        # FROM python:${PYTHON_VERSION}-slim-trixie, node:20-slim, ...@sha256:<hex>
+        "from_image": re.compile(r"(?:[a-z0-9._/:@-]|\$\{[A-Za-z_][A-Za-z0-9_]*\})+\Z", re.ASCII),
+        "keyword": re.compile(r"(?:ADD|ARG|COPY|ENV|LABEL|RUN|USER|VOLUME|WORKDIR)?\Z", re.ASCII),
+        "user": re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(?::[A-Za-z0-9_][A-Za-z0-9_.-]*)?\Z", re.A),
+        # KEY=value pairs of ENV, ARG and LABEL: a bare word or one double-quoted string.
+        "assignment": re.compile(
+            r"[A-Za-z_][A-Za-z0-9_.-]*(?:=(?:[A-Za-z0-9_./:,@+=${}-]*|\"(?:[^\"\\]|\\.)*\"))?\Z",
+            re.ASCII,
+        ),
+    }
+)
+# Fields the templates never render (they go to the decision log and the summary).
+_NOT_RENDERED = frozenset({"decisions"})
+
+
+def safe_plan(plan: object) -> object:
+    """`plan` with every comment neutralised, after checking every other string it holds.
+
+    Walks any frozen dataclass (BuildPlan, its stages and instructions, and whatever fields are
+    added later): comment fields (named "*comment*", and the section titles of `dockerignore`)
+    have line breaks and control characters replaced; fields listed in _FIELD_KINDS must match
+    their allowlist; ENV/ARG/LABEL arguments must be KEY=value with one quoted value; every other
+    string must be one line of printable text. Raises UnsafeValue naming the field.
+    """
+    return _walk(plan, "plan", None)
+
+
+def _walk(value: object, name: str, keyword: str | None) -> object:
+    import dataclasses
+
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes: dict[str, object] = {}
+        own_keyword = getattr(value, "keyword", None)
+        for f in dataclasses.fields(value):
+            if f.name in _NOT_RENDERED:
+                continue
+            old = getattr(value, f.name)
+            new = _walk(old, f.name, own_keyword if f.name == "args" else None)
+            if new is not old:
+                changes[f.name] = new
+        return dataclasses.replace(value, **changes) if changes else value
+    if name == "dockerignore" and isinstance(value, tuple):
+        return tuple(
+            (comment(title), tuple(_one(p, "dockerignore pattern", None) for p in patterns))
+            for title, patterns in value
+        )
+    if isinstance(value, tuple):
+        items = tuple(_walk(item, name, keyword) for item in value)
+        return value if all(a is b for a, b in zip(items, value, strict=True)) else items
+    if isinstance(value, str):
+        if "comment" in name:
+            cleaned = comment(value)
+            return value if cleaned == value else cleaned
+        return _one(value, name, keyword)
+    return value
+
+
+def _one(value: str, name: str, keyword: str | None) -> str:
+    kind = _FIELD_KINDS.get(name)
+    if keyword in ("ENV", "ARG", "LABEL"):
+        kind = "assignment"
+    if _CONTROL.search(value):
+        raise UnsafeValue(f"{name} {printable(value)} holds a line break or control character")
+    if kind and not valid(kind, value):
+        raise UnsafeValue(f"{name} {printable(value)} is not a valid {kind.replace('_', ' ')}")
+    return value

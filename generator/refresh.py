@@ -52,7 +52,9 @@ class Tag:
 
 
 _TAG = re.compile(
-    r"^(?P<v>\d+(?:\.\d+){0,2})(?P<pre>(?:a|b|rc)\d+)?(?:-(?P<variant>[A-Za-z0-9][\w.-]*))?$"
+    r"(?P<v>[0-9]{1,4}(?:\.[0-9]{1,4}){0,2})(?P<pre>(?:a|b|rc)[0-9]{1,4})?"
+    r"(?:-(?P<variant>[A-Za-z0-9][A-Za-z0-9_.-]{0,100}))?\Z",
+    re.ASCII,
 )
 
 

@@ -307,7 +307,7 @@ def _tags(images: list[ImageUse], expected: Expected, name: str) -> list[Finding
 
 def _present(name: str, text: str) -> bool:
     # Package names hold [a-z0-9+.-]; a name must not match inside a longer one (libpq5 in libpq5-dev).
-    for candidate in dict.fromkeys((name, re.sub(r"[\d.]+$", "", name))):
+    for candidate in dict.fromkeys((name, re.sub(r"[0-9.]+\Z", "", name))):
         if candidate and re.search(rf"(?<![\w.+-]){re.escape(candidate)}(?![\w.+-])", text):
             return True
     return False

@@ -149,7 +149,9 @@ def detect(
         file, _, line = python.source.partition(":")
         on_disk = tree.is_file(file)
         diags.warn(
-            eol, file if on_disk else None, int(line) if on_disk and line.isdigit() else None
+            eol,
+            file if on_disk else None,
+            int(line) if on_disk and line.isascii() and line.isdigit() else None,
         )
     server = detect_server(tree, chosen.project_dir, deps, settings, diags)
     evidence.extend(server.evidence)

@@ -85,7 +85,7 @@ def _line_from_message(message: str) -> int | None:
     marker = "at line "
     if marker in message:
         digits = message.split(marker, 1)[1].split(",", 1)[0].split(")", 1)[0]
-        if digits.isdigit():
+        if digits.isascii() and digits.isdigit():
             return int(digits)
     return None
 

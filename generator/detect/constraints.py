@@ -15,11 +15,11 @@ from packaging.version import InvalidVersion, Version
 # A pin as version files write it: "3.12", "3.12.4", "python-3.12.4", "cpython-3.12", "3.13t"
 # (free-threaded build), "3.13-dev", "3.14.0rc1".
 _PIN = re.compile(
-    r"^(?:c?python[-@]?)?(?P<version>\d+\.\d+(?:\.\d+)?(?:(?:a|b|rc)\d+)?)(?:t|-dev)?$",
+    r"(?:c?python[-@]?)?(?P<version>[0-9]+\.[0-9]+(?:\.[0-9]+)?(?:(?:a|b|rc)[0-9]+)?)(?:t|-dev)?\Z",
     re.IGNORECASE,
 )
 _OPERATOR_SPACE = re.compile(r"(===|==|!=|<=|>=|~=|<|>|=|\^|~)\s+")
-_BARE = re.compile(r"^\d+(?:\.\d+)*(?:(?:a|b|rc)\d+)?$")
+_BARE = re.compile(r"[0-9]+(?:\.[0-9]+)*(?:(?:a|b|rc)[0-9]+)?\Z")
 
 
 def parse_pin(text: str) -> Version | None:
@@ -104,13 +104,13 @@ def _poetry_clause(token: str) -> list[str]:
         token = "=" + token  # Poetry accepts "=3.11" for "==3.11"
     if _BARE.match(token):
         return [f"=={token}"]
-    if re.match(r"^\d+(\.\d+)*\.\*$", token):
+    if re.match(r"[0-9]+(\.[0-9]+)*\.\*\Z", token):
         return [f"=={token}"]
     return [token]
 
 
 def _release(text: str, original: str) -> list[int]:
-    if not re.match(r"^\d+(\.\d+)*$", text):
+    if not re.match(r"[0-9]+(\.[0-9]+)*\Z", text):
         raise ValueError(f"'{original}' is not a version constraint")
     return [int(part) for part in text.split(".")]
 

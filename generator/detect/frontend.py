@@ -31,6 +31,7 @@ from generator.detect._jsvalues import (
 )
 from generator.detect._read import join, load_json, parent_dirs
 from generator.facts import Diagnostics, Evidence, Frontend, SettingsFacts
+from generator.guard import printable
 from generator.source import SourceTree
 
 # Scripts that produce assets, in order of preference; lint/format/test scripts do not.
@@ -749,7 +750,7 @@ def _yarn_berry(tree: SourceTree, directory: str, version: str) -> bool:
 
 def _pnpm_for_lockfile(text: str) -> str:
     """The pnpm major that reads `lockfileVersion` as written (data/frontend_tools.toml)."""
-    match = re.search(r"^lockfileVersion:\s*['\"]?([\d.]+)", text[:400], re.MULTILINE)
+    match = re.search(r"^lockfileVersion:\s*['\"]?([0-9.]+)", text[:400], re.MULTILINE)
     table = data.load("frontend_tools.toml")["pnpm_lockfile"]
     return table.get(match.group(1), "") if match else ""
 
@@ -761,7 +762,7 @@ def _node_version(
     path = join(directory, "package.json")
     volta = package.get("volta")
     if isinstance(volta, dict) and isinstance(volta.get("node"), str):
-        match = re.match(r"^\s*v?(\d+)(?:\.\d+){0,2}\s*$", volta["node"])
+        match = re.match(r"[ \t]*v?([0-9]+)(?:\.[0-9]+){0,2}[ \t]*\Z", volta["node"])
         if match:
             return match.group(1), path
     for parent in parent_dirs(directory):
@@ -769,15 +770,17 @@ def _node_version(
             text = tree.read_text(join(parent, name))
             if not text or not text.strip():
                 continue
-            value = text.strip().splitlines()[0].strip().lstrip("v")
-            match = re.match(r"^(\d+)(?:\.\d+){0,2}$", value)
+            # nvm reads the first "\n" line; any other break or control character in it makes
+            # the value unusable (and is warned about), never part of a tag.
+            value = text.strip(" \t\r\n").split("\n")[0].strip(" \t\r").lstrip("v")
+            match = re.match(r"([0-9]+)(?:\.[0-9]+){0,2}\Z", value)
             if match:
                 return match.group(1), join(parent, name)
             lts = _lts_alias(value)
             if lts:
                 return lts, join(parent, name)
             diags.warn(
-                f"node version {value[:40]!r} is not a number; using the default",
+                f"node version {printable(value, 40)} is not a number; using the default",
                 join(parent, name),
                 1,
             )
@@ -785,7 +788,7 @@ def _node_version(
     if isinstance(engines, dict) and isinstance(engines.get("node"), str):
         # An exact major ("20", "20.x", "20.11.1") is a choice; a range picks the default LTS
         # when it allows it, else the newest LTS line it allows.
-        match = re.match(r"^\s*v?(\d+)(?:\.[\dx*]+){0,2}\s*$", engines["node"])
+        match = re.match(r"[ \t]*v?([0-9]+)(?:\.[0-9x*]+){0,2}[ \t]*\Z", engines["node"])
         if match:
             return match.group(1), path
         major = _newest_lts_in(engines["node"])
@@ -826,7 +829,9 @@ def _allows(spec: str, major: int) -> bool:
             text = f">={low} <={high}"
         ok = True
         for comparator in text.split():
-            match = re.match(r"^(>=|<=|>|<|=|\^|~)?v?(\d+|[xX*])(?:\.(\d+|[xX*]))?", comparator)
+            match = re.match(
+                r"(>=|<=|>|<|=|\^|~)?v?([0-9]+|[xX*])(?:\.([0-9]+|[xX*]))?", comparator
+            )
             if not match:
                 continue
             op, bound = match.group(1) or "=", match.group(2)

@@ -185,7 +185,7 @@ def _read_pipfile_lock(tree: SourceTree, path: str, diags: Diagnostics) -> list[
 def _pipenv_version(
     value: Any, path: str, line: int | None, key: str, diags: Diagnostics
 ) -> list[PythonSource]:
-    if isinstance(value, str) and re.fullmatch(r"\d+", value.strip()):
+    if isinstance(value, str) and re.fullmatch(r"[0-9]+", value.strip()):
         # python_version = "3": any Python 3, a range rather than a pin.
         return [PythonSource(path, line, value, f"=={value.strip()}.*", exact=False)]
     version = parse_pin(value) if isinstance(value, str) else None

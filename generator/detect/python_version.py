@@ -564,7 +564,7 @@ def _candidate_releases(specifier: str) -> list[Version]:
     only the newest admitted patch of each stretch matters: the stretches end at the last patch,
     at a patch that adds a Python, or next to a version the specifier names.
     """
-    named = [Version(v) for v in re.findall(r"\d+(?:\.\d+){0,2}", specifier)]
+    named = [Version(v) for v in re.findall(r"[0-9]+(?:\.[0-9]+){0,2}", specifier)]
     out: list[Version] = []
     for series in _django_table():
         key = (series.django.major, series.django.minor)
@@ -706,7 +706,7 @@ def _split_where(where: str | None) -> tuple[str | None, int | None]:
     if not where:
         return None, None
     file, _, line = where.rpartition(":")
-    if file and line.isdigit():
+    if file and line.isascii() and line.isdigit():
         return file, int(line)
     return where, None
 
@@ -731,7 +731,7 @@ def _eol_table() -> dict[str, date]:
     table: dict[str, date] = {}
     for row in data.load("python_releases.toml").get("python", []):
         eol = str(row.get("eol", ""))
-        parts = [int(p) for p in eol.split("-") if p.isdigit()]
+        parts = [int(p) for p in eol.split("-") if p.isascii() and p.isdigit()]
         if len(parts) == 3:
             table[row["minor"]] = date(*parts)
         elif len(parts) == 2:

@@ -3,6 +3,7 @@ paths inside the image, the settings files, how to run manage.py."""
 
 from __future__ import annotations
 
+import posixpath
 import re
 from pathlib import PurePosixPath
 
@@ -64,7 +65,7 @@ def _clean_path(path: str | None) -> str:
     if pure.is_absolute() or ".." in parts:
         raise PlanError(f"{path}: a path outside the repository cannot be copied into the image")
     text = "/".join(parts)
-    if not re.fullmatch(r"[\w@+.,=-][\w@+.,=/-]*", text or "x"):
+    if not re.fullmatch(r"[A-Za-z0-9_@+.,=-][A-Za-z0-9_@+.,=/-]*", text or "x", re.ASCII):
         raise PlanError(
             f"{path!r}: file names with spaces or special characters cannot be copied safely; "
             "rename it"
@@ -96,25 +97,60 @@ def _module_file(module: str, files: tuple[str, ...]) -> str | None:
 
 def _split_where(source: str) -> tuple[str | None, int | None]:
     """ "runtime.txt:1" -> ("runtime.txt", 1); free text -> (None, None)."""
-    match = re.fullmatch(r"([\w./-]+):(\d+)", source.strip())
+    match = re.fullmatch(r"([A-Za-z0-9_./-]+):([0-9]+)", source.strip())
     if match:
         return match.group(1), int(match.group(2))
-    if re.fullmatch(r"[\w./-]+\.\w+", source.strip()):
+    if re.fullmatch(r"[A-Za-z0-9_./-]+\.[A-Za-z0-9_]+", source.strip()):
         return source.strip(), None
     return None, None
 
 
 def _settings_path(value: str | None, workdir: str) -> str | None:
-    """An in-image absolute path for a settings value like BASE_DIR / "media", or None."""
+    """An in-image absolute path for a settings value like BASE_DIR / "media", normalised
+    (no `.`/`..` parts left), or None when it cannot be read as one."""
     if not value or value == "from environment":
         return None
     text = value.strip()
-    if re.fullmatch(r"/[\w./-]+", text):
-        return text.rstrip("/")
-    if re.fullmatch(r"[\w.-][\w./-]*", text) and ".." not in text.split("/"):
-        return f"{workdir}/{text.strip('/')}".replace("/./", "/")
-    if "BASE_DIR" in text or "PROJECT_DIR" in text:
-        parts = re.findall(r"[\"']([\w.-][\w./-]*)[\"']", text)
-        if parts and all(".." not in p.split("/") for p in parts):
-            return f"{workdir}/" + "/".join(p.strip("/") for p in parts)
-    return None
+    path: str | None = None
+    if _ABS_PATH.match(text):
+        path = text
+    elif _REL_PATH.match(text):
+        path = f"{workdir}/{text}"
+    elif "BASE_DIR" in text or "PROJECT_DIR" in text:
+        parts = re.findall(r"[\"']([A-Za-z0-9_.-][A-Za-z0-9_./-]*)[\"']", text, re.ASCII)
+        if parts:
+            path = f"{workdir}/" + "/".join(p.strip("/") for p in parts)
+    if path is None:
+        return None
+    # normpath folds "/app/../opt/venv/bin" to the "/opt/venv/bin" it really is.
+    return posixpath.normpath(path).replace("//", "/")
+
+
+# ASCII only (a Unicode `\w` admits look-alike letters and digits), anchored with \Z.
+_ABS_PATH = re.compile(r"/[A-Za-z0-9_./-]*\Z", re.ASCII)
+_REL_PATH = re.compile(r"[A-Za-z0-9_.-][A-Za-z0-9_./-]*\Z", re.ASCII)
+# Top-level directories of the base image (FHS and Debian): never handed to the app user, nor
+# any directory in them, except the conventional homes of served data below.
+_SYSTEM_DIRS = frozenset(
+    {
+        *("bin", "boot", "dev", "etc", "home", "lib", "lib32", "lib64", "libx32", "media"),
+        *("mnt", "opt", "proc", "root", "run", "sbin", "srv", "sys", "tmp", "usr", "var"),
+    }
+)
+_DATA_PARENTS = ("/srv", "/var/www")
+
+
+def writable_dir(path: str, workdir: str) -> bool:
+    """May the app user own `path` (a normalised absolute path)?
+
+    Only strictly inside the application directory, strictly inside a conventional data home
+    (/srv, /var/www), or a dedicated top-level data directory of its own (/data, /uploads):
+    never "/", /etc, /opt/venv/bin or the application directory itself.
+    """
+    if not path.startswith("/") or path != posixpath.normpath(path):
+        return False
+    for parent in (APP, workdir, *_DATA_PARENTS):
+        if path.startswith(parent + "/"):
+            return True
+    top = path.strip("/").split("/")[0]
+    return bool(top) and top not in _SYSTEM_DIRS and top != APP.strip("/")

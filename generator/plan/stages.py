@@ -3,11 +3,12 @@ minimal stage; plus the image title, writable paths and the healthcheck."""
 
 from __future__ import annotations
 
+import posixpath
 import re
 from pathlib import PurePosixPath
 
 from generator.plan.assets import _asset_paths
-from generator.plan.context import _compiles_messages, _Context, _settings_path
+from generator.plan.context import _compiles_messages, _Context, _settings_path, writable_dir
 from generator.plan.installers import _Install
 from generator.plan.management import _collectstatic, _compilemessages
 from generator.plan.model import APP, PIP_CACHE, UID, USER, VENV, Instruction, Stage, _env, _run
@@ -263,22 +264,24 @@ def _writable_dirs(ctx: _Context) -> Instruction | None:
     s = ctx.facts.settings
     dirs: list[str] = []
     media = _settings_path(s.media_root, ctx.workdir)
-    if media:
+    if media and _may_write(ctx, media, "media_root", "MEDIA_ROOT"):
         dirs.append(media)
         ctx.decide("writable", None, None, f"{media} (MEDIA_ROOT) is writable by the app user")
     lines: list[str] = []
     db_dir = _sqlite_dir(s.sqlite_path, ctx.workdir) if s.sqlite else None
     if db_dir and db_dir != ctx.workdir:
-        ctx.decide(
-            "writable",
-            None,
-            None,
-            f"{db_dir} (the directory of the SQLite database {s.sqlite_path}) is writable by the "
-            "app user; mount a volume there to keep the data",
-        )
-        dirs.append(db_dir)
+        what = f"the directory of the SQLite database {s.sqlite_path}"
+        if _may_write(ctx, db_dir, "sqlite_path", what):
+            ctx.decide(
+                "writable",
+                None,
+                None,
+                f"{db_dir} ({what}) is writable by the app user; mount a volume there to keep "
+                "the data",
+            )
+            dirs.append(db_dir)
     if dirs:
-        lines.append(f"install -d -o {USER} -g {USER} " + " ".join(dirs))
+        lines.append(f"install -d -o {USER} -g {USER} " + " ".join(dict.fromkeys(dirs)))
     if s.sqlite and (db_dir is None or db_dir == ctx.workdir):
         ctx.decide(
             "writable",
@@ -297,12 +300,28 @@ def _writable_dirs(ctx: _Context) -> Instruction | None:
     )
 
 
+def _may_write(ctx: _Context, path: str, fact: str, what: str) -> bool:
+    """True when the app user may own `path`; else a warning naming the setting's file:line."""
+    if writable_dir(path, ctx.workdir):
+        return True
+    where = next((e for e in ctx.facts.settings.evidence if e.fact == fact), None)
+    ctx.decide(
+        "warning",
+        where.file if where else None,
+        where.line if where else None,
+        f"{what} resolves to {path}, a system directory (or the application directory "
+        f"itself); it is not made writable by the app user. Use a directory inside {APP} or "
+        "a dedicated data directory such as /data/media",
+    )
+    return False
+
+
 def _sqlite_dir(name: str | None, workdir: str) -> str | None:
     """The in-image directory holding the SQLite database file, or None when unknown."""
     path = _settings_path(name, workdir)
     if path is None or ":memory:" in (name or ""):
         return None
-    return path.rsplit("/", 1)[0] or "/"
+    return posixpath.dirname(path) or "/"
 
 
 def _healthcheck() -> tuple[str, ...]:
