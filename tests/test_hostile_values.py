@@ -162,7 +162,13 @@ def test_settings_values_with_line_breaks_do_not_reach_instructions(repo, benign
 
 @pytest.mark.parametrize("nvmrc", ["２０\n", "٢٠\n", "20\x0bRUN x\n", "v２０.1\n", "𝟮𝟬\n"])
 def test_non_ascii_digits_in_nvmrc_never_reach_from(repo, nvmrc):
-    (repo / "package.json").write_text('{"scripts": {"build": "vite build"}}')
+    (repo / "shop/settings.py").write_text(
+        "from pathlib import Path\nBASE_DIR = Path(__file__).parent.parent\n"
+        "WSGI_APPLICATION = 'shop.wsgi.application'\nSTATIC_URL = '/static/'\n"
+        "STATIC_ROOT = BASE_DIR / 'staticfiles'\nSTATICFILES_DIRS = [BASE_DIR / 'dist']\n"
+        "INSTALLED_APPS = ['django.contrib.staticfiles']\n"
+    )
+    (repo / "package.json").write_text('{"scripts": {"build": "vite build --outDir dist"}}')
     (repo / "package-lock.json").write_text("{}")
     (repo / ".nvmrc").write_text(nvmrc, encoding="utf-8")
     generated = generate(repo)
@@ -171,6 +177,7 @@ def test_non_ascii_digits_in_nvmrc_never_reach_from(repo, nvmrc):
         line.startswith("#") for line in text.splitlines() if not line.isascii()
     )
     froms = [c.value[0] for c in dockerfile.parse_string(text) if c.cmd.upper() == "FROM"]
+    assert "node:20-slim" in froms or any(f.startswith("node:") for f in froms)
     assert all(v.isascii() for v in froms)
     assert any("node version" in str(w) for w in generated.facts.warnings)
 
@@ -346,14 +353,17 @@ def _rich_facts():
         ),
         system_packages=psycopg2(),
         compilemessages=True,
-        frontend=Frontend(
-            directory=".",
-            manager="npm",
-            lockfile="package-lock.json",
-            build_script="build",
-            node_version="20",
-            node_version_source=".nvmrc",
-            output_dir="static/dist",
+        frontends=(
+            Frontend(
+                directory=".",
+                manager="npm",
+                lockfile="package-lock.json",
+                build_script="build",
+                node_version="20",
+                node_version_source=".nvmrc",
+                output_dir="static/dist",
+                outputs=("static/dist",),
+            ),
         ),
     )
 
