@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -210,6 +211,21 @@ def test_check_mode_fails_on_drift_and_writes_nothing(gha, monkeypatch, capsys):
     summary = gha.summary.read_text()
     assert "- `Dockerfile`: outdated" in summary
     assert "-ARG PYTHON_VERSION=3.12." in summary and "+ARG PYTHON_VERSION=3.13." in summary
+
+
+def test_check_mode_reports_drift_without_failing_when_fail_on_drift_is_false(
+    gha, monkeypatch, capsys
+):
+    assert action.run() == 0
+    (gha.workspace / ".python-version").write_text("3.13\n")
+    gha.output.write_text("")
+    set_inputs(monkeypatch, mode="check", fail_on_drift="false")
+    assert action.run() == 0
+    assert gha.outputs["changed"] == "true"
+    stdout = capsys.readouterr().out
+    assert "::warning::Dockerfile no longer match the project" in stdout
+    assert "(fail-on-drift is false)" in stdout and "::error" not in stdout
+    assert "- `Dockerfile`: outdated" in gha.summary.read_text()
 
 
 def test_check_mode_passes_when_only_refresh_moved_the_patch_release(gha, monkeypatch, capsys):
@@ -445,6 +461,63 @@ def test_pull_request_goes_into_the_branch_the_workflow_checked_out(
     set_inputs(monkeypatch, create_pull_request="true")
     assert action.run(core=FakeCore(), publish=fast_publish) == 0
     assert repo.pulls[0]["base"] == base
+
+
+def test_run_from_a_fork_skips_the_pull_request_with_a_notice_naming_forks(
+    gha, github, monkeypatch, capsys, tmp_path
+):
+    event = tmp_path / "event.json"
+    event.write_text(
+        '{"pull_request": {"head": {"repo": {"full_name": "mallory/shop", "fork": true}},'
+        ' "base": {"repo": {"full_name": "octo/shop", "fork": false}}}}'
+    )
+    monkeypatch.setenv("GITHUB_EVENT_NAME", "pull_request")
+    monkeypatch.setenv("GITHUB_EVENT_PATH", str(event))
+    set_inputs(monkeypatch, create_pull_request="true")
+    assert action.run(core=FakeCore(), publish=fast_publish) == 0
+    stdout = capsys.readouterr().out
+    assert (
+        "::notice::No pull request: this run comes from a pull request opened from the fork "
+        "mallory/shop" in stdout
+    )
+    assert "permissions" not in stdout
+    assert github.requests == []  # not one API call with the read-only token
+    assert gha.outputs["pull-request-operation"] == "none"
+    assert (gha.workspace / "Dockerfile").exists()
+    assert "fork mallory/shop" in gha.summary.read_text()
+
+
+def test_same_repository_pull_request_run_still_proposes(gha, github, monkeypatch, tmp_path):
+    event = tmp_path / "event.json"
+    event.write_text(
+        '{"pull_request": {"head": {"repo": {"full_name": "octo/shop", "fork": false}},'
+        ' "base": {"repo": {"full_name": "octo/shop", "fork": false}}}}'
+    )
+    monkeypatch.setenv("GITHUB_EVENT_NAME", "pull_request")
+    monkeypatch.setenv("GITHUB_EVENT_PATH", str(event))
+    set_inputs(monkeypatch, create_pull_request="true")
+    assert action.run(core=FakeCore(), publish=fast_publish) == 0
+    assert gha.outputs["pull-request-operation"] == "created"
+
+
+def test_annotations_stop_at_githubs_ten_per_kind_with_a_note(gha, monkeypatch, capsys):
+    many = tuple(Diagnostic(f"warning number {i}", "shop/settings.py", i) for i in range(1, 16))
+
+    class Noisy(FakeCore):
+        def generate(self, root, options):
+            generated = super().generate(root, options)
+            generated.facts = replace(generated.facts, warnings=many)
+            return generated
+
+    assert action.run(core=Noisy()) == 0
+    warnings = [x for x in capsys.readouterr().out.splitlines() if x.startswith("::warning")]
+    assert len(warnings) == 10
+    assert "warning number 9" in warnings[8] and "warning number 10" not in "".join(warnings)
+    assert warnings[-1].endswith(
+        "::6 more warnings are not annotated (GitHub shows 10 per step); the job summary lists "
+        "them all"
+    )
+    assert "warning number 15" in gha.summary.read_text()
 
 
 def test_pull_request_forbidden_says_which_setting(gha, github, monkeypatch, capsys):

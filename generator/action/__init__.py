@@ -16,10 +16,11 @@ from typing import Any
 
 from actions_toolkit import core as gha
 
-from generator.action.inputs import DEFAULTS, REFRESH_ONLY, read_inputs
+from generator.action.inputs import DEFAULTS, REFRESH_ONLY, fork_of, read_inputs
 from generator.action.modes import MODE_RUNNERS, Outcome, default_core
 from generator.action.pull import open_pull_request
 from generator.action.report import (
+    Annotations,
     annotate,
     append_summary,
     django_version,
@@ -63,11 +64,14 @@ def run(
             annotate("error", message)
         return 1
     configure_git(inputs.workspace)
+    notes = Annotations()
     if inputs.mode != "refresh":
         given = {"allow-minor": inputs.allow_minor, "pin-digest": inputs.pin_digest}
         given["registry"] = bool(inputs.registry)
         for name in (n for n in REFRESH_ONLY if given[n]):
-            annotate("warning", f"Input '{name}' only applies to mode: refresh; ignored")
+            notes.add("warning", f"Input '{name}' only applies to mode: refresh; ignored")
+    if inputs.mode != "check" and not inputs.fail_on_drift:
+        notes.add("warning", "Input 'fail-on-drift' only applies to mode: check; ignored")
 
     from generator.options import load_options
     from generator.plan import PlanError
@@ -92,9 +96,9 @@ def run(
     warnings = [to_repo(d, inputs) for d in (*diags.items, *(facts.warnings if facts else ()))]
     warnings += outcome.warnings
     for w in warnings:
-        annotate("warning", w.message, w.file, w.line)
+        notes.add("warning", w.message, w.file, w.line)
     for f in outcome.findings:
-        annotate(f.severity, f.message, f.file, f.line)
+        notes.add(f.severity, f.message, f.file, f.line)
 
     outputs: dict[str, object] = {
         "django": outcome.django if outcome.django is not None else bool(facts and facts.django),
@@ -120,20 +124,32 @@ def run(
         notes=(*(finding_note(f, link) for f in outcome.findings), *outcome.notes),
     )
     status = 0
-    if outcome.failed:
-        annotate("error", outcome.failed)
+    fork = fork_of(env) if inputs.create_pull_request and outcome.proposed else None
+    if outcome.failed and outcome.drift and not inputs.fail_on_drift:
+        notes.add("warning", f"{outcome.failed} (fail-on-drift is false)", keep=True)
+    elif outcome.failed:
+        notes.add("error", outcome.failed, keep=True)
         status = 1
     elif not (facts and facts.django):
         message = f"No Django project in {project_rel(inputs)}: {facts.reason if facts else ''}"
         if inputs.fail_if_not_django:
-            annotate("error", message + " (fail-if-not-django is true)")
+            notes.add("error", message + " (fail-if-not-django is true)", keep=True)
             status = 1
         else:
-            annotate("notice", message)
+            notes.add("notice", message, keep=True)
+    elif fork is not None:
+        message = (
+            f"No pull request: this run comes from a pull request opened from the fork {fork}, "
+            "and GitHub gives runs from forks a read-only token. The files are in the workspace "
+            "and the job summary; the workflow's push, schedule or workflow_dispatch runs "
+            "propose them."
+        )
+        notes.add("notice", message, keep=True)
+        report = replace(report, notes=(*report.notes, message))
     elif inputs.create_pull_request and outcome.proposed:
         pull, error = open_pull_request(inputs, outcome, report, publish, env)
         if pull is None:
-            annotate("error", error or "the pull request could not be made")
+            notes.add("error", error or "the pull request could not be made", keep=True)
             status = 1
         else:
             report = replace(report, pull=pull)
@@ -143,7 +159,8 @@ def run(
             if pull.verified is not None:
                 outputs["pull-request-commits-verified"] = pull.verified
             for w in pull.warnings:
-                annotate("warning", w)
+                notes.add("warning", w)
+    notes.flush()
     set_outputs(outputs)
     append_summary(job_summary(report, link), env)
     return status

@@ -6,6 +6,7 @@ all of them at once, so one run shows the user every mistake.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import urllib.parse
@@ -50,6 +51,7 @@ DEFAULTS: dict[str, str] = {
     "author": "",
     "allow-minor": "false",
     "pin-digest": "false",
+    "fail-on-drift": "true",
     "registry": "",
     # mode: sweep (generator/action/sweep.py)
     "owner": "",
@@ -103,6 +105,7 @@ class ActionInputs:
     branch: str
     base: str | None  # None: the repository's default branch
     delete_branch: bool  # delete the branch of a pull request closed as no longer needed
+    fail_on_drift: bool  # check: drift fails the step (false: warnings, exit 0)
     commit_message: str
     pr_title: str
     pr_body: str
@@ -229,7 +232,7 @@ def read_inputs() -> tuple[ActionInputs | None, list[str]]:
     attempt("overwrite", lambda: _choice("overwrite", OVERWRITE))
     attempt("mode", lambda: _choice("mode", MODES))
     flags = ("create-pull-request", "draft", "fail-if-not-django", "allow-minor", "pin-digest")
-    for flag in (*flags, "delete-branch"):
+    for flag in (*flags, "delete-branch", "fail-on-drift"):
         attempt(flag, lambda flag=flag: _boolean(flag))
     attempt(
         "branch", lambda: _ref("branch") or BRANCHES.get(values.get("mode", ""), DEFAULT_BRANCH)
@@ -274,6 +277,7 @@ def read_inputs() -> tuple[ActionInputs | None, list[str]]:
             branch=values["branch"],
             base=values["base"],
             delete_branch=values["delete-branch"],
+            fail_on_drift=values["fail-on-drift"],
             commit_message=_input("commit-message"),
             pr_title=_input("pr-title"),
             pr_body=_input("pr-body"),
@@ -290,6 +294,29 @@ def read_inputs() -> tuple[ActionInputs | None, list[str]]:
         ),
         [],
     )
+
+
+def fork_of(env: Mapping[str, str]) -> str | None:
+    """The fork a pull_request run comes from (owner/name), or None for any other run.
+
+    GitHub gives such runs a read-only token whatever the workflow's permissions say, so no
+    branch can be pushed there; the event payload (GITHUB_EVENT_PATH) names the head repository.
+    """
+    if env.get("GITHUB_EVENT_NAME") not in ("pull_request", "pull_request_review"):
+        return None
+    try:
+        with open(env.get("GITHUB_EVENT_PATH") or "", encoding="utf-8") as fh:
+            event = json.load(fh)
+        head = event["pull_request"]["head"]["repo"]
+        base = event["pull_request"]["base"]["repo"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(head, dict):  # the fork was deleted since
+        return "a deleted fork"
+    name = str(head.get("full_name") or "")
+    if head.get("fork") or (name and name != (base or {}).get("full_name")):
+        return name or "a fork"
+    return None
 
 
 def checked_out_branch(env: Mapping[str, str]) -> str | None:

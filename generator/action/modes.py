@@ -28,6 +28,7 @@ class Outcome:
     django: bool | None = None  # set when it is known without facts (planning failed)
     python_version: str | None = None  # what the image uses, when a plan chose it
     title: str | None = None  # the pull request title naming the change, when there is one
+    drift: bool = False  # check mode: `failed` says the files drifted (fail-on-drift decides)
 
 
 def default_core() -> Any:
@@ -126,6 +127,7 @@ def _check(inputs: ActionInputs, core: Any, options: Any, registry: Any) -> Outc
         )
     if problems:
         outcome.failed = "; ".join(problems)
+        outcome.drift = True
     return outcome
 
 

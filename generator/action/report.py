@@ -22,6 +22,55 @@ def annotate(kind: str, message: str, file: str | None = None, line: int | None 
     issue_command(kind, props, message)
 
 
+# GitHub shows at most 10 annotations of each kind (error, warning, notice) per step and drops
+# the rest without a word; past that, one annotation of the kind says where the others are.
+ANNOTATION_LIMIT = 10
+
+
+class Annotations:
+    """Annotations collected during a run, printed at the end within GitHub's per-kind limit."""
+
+    def __init__(self, limit: int = ANNOTATION_LIMIT) -> None:
+        self.limit = limit
+        self.items: list[tuple[str, str, str | None, int | None, bool]] = []
+
+    def add(
+        self,
+        kind: str,
+        message: str,
+        file: str | None = None,
+        line: int | None = None,
+        keep: bool = False,
+    ) -> None:
+        """Queue one annotation; `keep` ones (why the step failed) are never dropped."""
+        self.items.append((kind, message, file, line, keep))
+
+    def flush(self) -> None:
+        """Print the queued annotations: per kind the `keep` ones and the first others."""
+        cut: set[int] = set()
+        overflow: dict[str, int] = {}
+        for kind in dict.fromkeys(item[0] for item in self.items):
+            mine = [item for item in self.items if item[0] == kind]
+            if len(mine) <= self.limit:
+                continue
+            # One slot is the note; the `keep` ones always show, then the others in order.
+            room = max(self.limit - 1 - sum(item[4] for item in mine), 0)
+            dropped = [item for item in mine if not item[4]][room:]
+            overflow[kind] = len(dropped)
+            cut.update(id(item) for item in dropped)
+        for item in self.items:
+            if id(item) not in cut:
+                annotate(*item[:4])
+        for kind, count in overflow.items():
+            plural = {"error": "errors", "warning": "warnings", "notice": "notices"}.get(kind, kind)
+            annotate(
+                kind,
+                f"{count} more {plural} are not annotated (GitHub shows {self.limit} per step); "
+                "the job summary lists them all",
+            )
+        self.items = []
+
+
 def linker(
     inputs: ActionInputs, env: Mapping[str, str], ref: str | None = None
 ) -> Callable[[str, int | None], str | None]:
