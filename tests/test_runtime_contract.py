@@ -184,3 +184,29 @@ def test_generate_prints_the_run_line(tmp_path: Path) -> None:
         'docker run --rm -p 8000:8000 -v "$PWD/configuration.py:/app/inventory/configuration.py:ro" inv'
         in err
     )
+
+
+def test_sqlite_fallback_needs_no_database_and_gets_a_writable_directory(tmp_path: Path) -> None:
+    (tmp_path / "proj").mkdir()
+    (tmp_path / "manage.py").write_text(
+        'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n'
+    )
+    (tmp_path / "requirements.txt").write_text("Django>=5.2\ndjango-environ\n")
+    (tmp_path / "proj/__init__.py").write_text("")
+    (tmp_path / "proj/settings.py").write_text(
+        textwrap.dedent(
+            """\
+            import environ
+            env = environ.Env()
+            SECRET_KEY = env("SECRET_KEY")
+            INSTALLED_APPS = ["django.contrib.staticfiles"]
+            STATIC_ROOT = "static"
+            DATABASES = {"default": env.db("DATABASE_URL", default="sqlite:///db.sqlite3")}
+            """
+        )
+    )
+    generated = generate(tmp_path)
+    assert [n.name for n in generated.facts.settings.env_needs] == ["SECRET_KEY"]
+    assert "-e DATABASE_URL" not in run_command(generated.facts)
+    text = generated.files["Dockerfile"]
+    assert "chmod 1775 /app" in text  # the SQLite file and its journal can be created there
