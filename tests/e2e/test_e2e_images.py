@@ -6,6 +6,7 @@ as UID 10001, the HEALTHCHECK passes, and `podman stop` ends it well before the 
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import harness
 import projects
 import pytest
 import standin
-from tools import generate
+from tools import generate, runtime_contract
 
 pytestmark = pytest.mark.e2e
 
@@ -108,3 +109,21 @@ def test_translations_are_compiled_into_the_image(
         project, unique_tag, images, containers, headers={"Accept-Language": "fr"}
     )
     assert page.body.decode() == "Bonjour depuis le conteneur"
+
+
+def test_settings_that_need_their_environment_start_with_the_printed_contract(
+    tmp_path: Path,
+    unique_tag: str,
+    images: list[str],
+    containers: list[harness.Container],
+) -> None:
+    """Issue 10, classes 5 and 6: env.bool("DEBUG") with no default and DATABASE_URL parsed by a
+    PostgreSQL regex of the settings' own. The build passes only with placeholders of that type
+    and form; the container runs with exactly the variables `detect --run-command` prints."""
+    root = tmp_path / "env_required"
+    shutil.copytree(Path(__file__).parents[1] / "fixtures" / "env_required", root)
+    env = runtime_contract(root)
+    assert set(env) == {"DEBUG", "DJANGO_SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"}
+    project = projects.Project(root, env=env)
+    page = build_and_probe(project, unique_tag, images, containers, headers={"Host": "localhost"})
+    assert page.body.decode() == "Hello from the container"

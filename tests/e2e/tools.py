@@ -79,3 +79,19 @@ def generate(project: Path, *flags: str) -> Path:
     )
     assert proc.returncode == 0, f"generate failed ({proc.returncode}):\n{proc.stderr}"
     return project / "Dockerfile"
+
+
+def runtime_contract(project: Path) -> dict[str, str]:
+    """The variables `detect --run-command` prints for PROJECT, as the env of a container."""
+    import shlex
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "generator", "detect", "--run-command", str(project)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, f"detect --run-command failed:\n{proc.stderr}"
+    argv = shlex.split(proc.stdout)
+    return dict(argv[i + 1].split("=", 1) for i, arg in enumerate(argv) if arg == "-e")
