@@ -135,6 +135,11 @@ class Dependencies:
     manager_version: str | None = None  # e.g. "1" for legacy Poetry layouts, "2" for PEP 621 Poetry
     # Exact pins (the lockfile's whole production set, or == pins) judged by their wheels.
     wheels: tuple[WheelSupport, ...] = ()
+    # The lockfile's own format version (poetry.lock lock-version "2.0", pdm.lock lock_version
+    # "4.5.0", uv.lock version.revision "1.3"), and the release that wrote it when the lock names
+    # it ("Poetry 1.8.5"): which installer release reads it as written.
+    lock_format: str | None = None
+    lock_writer: str | None = None
     evidence: tuple[Evidence, ...] = ()
 
     def find(self, name: str) -> Requirement | None:

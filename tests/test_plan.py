@@ -127,9 +127,9 @@ def test_poetry_installs_main_only_into_the_venv():
 
 @pytest.mark.parametrize(
     ("lockfile", "expected", "absent"),
-    [("Pipfile.lock", "pipenv install --deploy", None), (None, "pipenv install", "--deploy")],
+    [("Pipfile.lock", "pipenv sync", "--deploy"), (None, "pipenv install", "--deploy")],
 )
-def test_pipenv_deploys_from_lock_and_resolves_without_one(lockfile, expected, absent):
+def test_pipenv_syncs_from_lock_and_resolves_without_one(lockfile, expected, absent):
     d = deps("pipenv", lockfile=lockfile, install_inputs=("Pipfile", lockfile or "Pipfile"))
     text = dockerfile(facts(dependencies=d))
     assert expected in text
@@ -138,9 +138,9 @@ def test_pipenv_deploys_from_lock_and_resolves_without_one(lockfile, expected, a
         assert absent not in text
 
 
-def test_pdm_installs_production_from_frozen_lockfile():
+def test_pdm_syncs_production_from_the_lockfile():
     text = dockerfile(facts(dependencies=deps("pdm")))
-    assert "pdm install --prod --frozen-lockfile --no-self" in text
+    assert "pdm sync --prod --no-self" in text
     assert "COPY pyproject.toml pdm.lock ./" in text
 
 

@@ -19,6 +19,7 @@ from generator import data
 from generator.detect._read import join, load_toml, parent_dirs, subtable
 from generator.detect.manifests_declared import (
     Declared,
+    lock_format,
     lock_versions,
     pipfile_declared,
     pyproject_declared,
@@ -206,8 +207,12 @@ def _pyproject(
         reqs.extend(declared.extras[extra])
     evidence = [Evidence("package manager", path, None, why)]
     versions = lock_versions(tree, lockfile, diags) if lockfile else {}
+    lock_fmt, lock_writer = None, None
     if lockfile:
         reqs = _with_lock(reqs, versions)
+        lock_fmt, lock_writer, lock_why = lock_format(tree, lockfile)
+        if lock_why:
+            evidence.append(lock_why)
     if groups:
         evidence.append(
             Evidence(
@@ -260,6 +265,8 @@ def _pyproject(
             installs_project=installs,
             manager_version=version,
             directory=directory,
+            lock_format=lock_fmt,
+            lock_writer=lock_writer,
             evidence=tuple(evidence),
         ),
         path,

@@ -289,7 +289,13 @@ def _uv(ctx: _Context, copy_inputs: tuple[Instruction, ...]) -> _Install:
         deps.lockfile or (deps.files[0] if deps.files else None),
         None,
         f"uv sync {frozen}{selection}: production dependencies from "
-        + (deps.lockfile or "pyproject.toml (no uv.lock: resolved at build time)"),
+        + (deps.lockfile or "pyproject.toml (no uv.lock: resolved at build time)")
+        + (
+            f" (lock format {deps.lock_format}); --frozen installs the lock as written, never "
+            "checking it against pyproject.toml, and uv reads the formats older releases wrote"
+            if deps.lockfile and deps.lock_format
+            else ""
+        ),
     )
     # --inexact keeps gunicorn if we added it; --no-editable puts the package in the venv.
     return _manager_install(
@@ -326,7 +332,7 @@ def _poetry(ctx: _Context, copy_inputs: tuple[Instruction, ...]) -> _Install:
     ctx.decide("install", deps.lockfile or "pyproject.toml", None, why)
     return _manager_install(
         ctx,
-        ("poetry", "Poetry"),
+        _poetry_release(ctx),
         env,
         copy_inputs,
         _run(f"poetry install {selection} --no-root", mounts=mounts),
@@ -337,6 +343,49 @@ def _poetry(ctx: _Context, copy_inputs: tuple[Instruction, ...]) -> _Install:
         (f"poetry install {selection}", mounts),
         "Install the project itself (its dependencies are already there).",
     )
+
+
+def _poetry_release(ctx: _Context) -> tuple[str, str]:
+    """The Poetry line (tools.toml row, display name) that reads the lock as its writer did.
+
+    poetry.lock names the release that wrote it in its `@generated` header; without one,
+    lock-version 2.1 is Poetry 2's and older formats are Poetry 1's. Poetry 2 hashes a
+    pyproject.toml that has a [project] table differently from Poetry 1, so it refuses a lock
+    Poetry 1 wrote for the very same file ("pyproject.toml changed significantly since poetry.lock
+    was last generated"); Poetry 1 checks its own hash and only warns.
+    """
+    deps = ctx.facts.dependencies
+    if not deps.lockfile:
+        return "poetry", "Poetry"
+    if deps.lock_writer:
+        release = deps.lock_writer.removeprefix("Poetry ")
+        old = release.split(".")[0] == "1"
+        said = f"its header says {deps.lock_writer} wrote it"
+    elif deps.lock_format:
+        old = _older(deps.lock_format, "2.1")
+        said = f"lock-version {deps.lock_format} is " + ("Poetry 1's" if old else "Poetry 2's")
+    else:
+        return "poetry", "Poetry"
+    if not old:
+        return "poetry", "Poetry"
+    ctx.decide(
+        "install",
+        deps.lockfile,
+        None,
+        f"{deps.lockfile} was written by Poetry 1 ({said}): Poetry 1 installs it, because "
+        "Poetry 2 computes the lock's content hash differently and refuses such a lock "
+        '("pyproject.toml changed significantly since poetry.lock was last generated")',
+    )
+    return "poetry-1", "Poetry 1"
+
+
+def _older(version: str, than: str) -> bool:
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return Version(version) < Version(than)
+    except InvalidVersion:
+        return False
 
 
 def _pipenv(ctx: _Context, copy_inputs: tuple[Instruction, ...]) -> _Install:
@@ -357,8 +406,13 @@ def _pipenv(ctx: _Context, copy_inputs: tuple[Instruction, ...]) -> _Install:
     if deps.groups:
         categories = f" --categories {shlex.quote(' '.join(('packages', *deps.groups)))}"
     if deps.lockfile:
-        command = f"pipenv install --deploy{categories}"
-        why = f"pipenv install --deploy: exactly {deps.lockfile} (fails if it is out of date)"
+        command = f"pipenv sync{categories}"
+        why = (
+            f"pipenv sync: exactly {deps.lockfile}, without re-hashing the Pipfile. pipenv "
+            "releases hash the same Pipfile differently (recent ones normalise package names), "
+            'so `pipenv install --deploy` refuses a lock an older release wrote ("Pipfile.lock '
+            'is out of date"); run `pipenv lock` after editing the Pipfile'
+        )
     else:
         command = f"pipenv install{categories}"
         why = (
@@ -384,26 +438,41 @@ def _pdm(ctx: _Context, copy_inputs: tuple[Instruction, ...]) -> _Install:
     deps = ctx.facts.dependencies
     env = (("PDM_CHECK_UPDATE", "false"),)
     selection = "--prod" + "".join(f" -G {g}" for g in (*deps.groups, *deps.extras))
-    frozen = " --frozen-lockfile" if deps.lockfile else ""
     mounts = ("--mount=type=cache,target=/root/.cache/pdm",)
-    ctx.decide(
-        "install",
-        deps.lockfile or "pyproject.toml",
-        None,
-        f"pdm install {selection}{frozen}: production dependencies"
-        + (f" from {deps.lockfile}" if deps.lockfile else " (no pdm.lock: resolved at build time)"),
-    )
+    if deps.lockfile:
+        # `pdm install --frozen-lockfile` resolves again (without writing) when the lock's
+        # content hash differs from what this PDM computes; `pdm sync` installs the lock as is.
+        command = f"pdm sync {selection}"
+        why = (
+            f"pdm sync {selection}: exactly {deps.lockfile}"
+            + (f" (lock_version {deps.lock_format})" if deps.lock_format else "")
+            + ", never resolving again, whichever PDM release wrote it"
+        )
+    else:
+        command = f"pdm install {selection}"
+        why = f"pdm install {selection}: production dependencies (no pdm.lock: resolved at build time)"
+    ctx.decide("install", deps.lockfile or "pyproject.toml", None, why)
+    tool = ("pdm", "PDM")
+    if deps.lockfile and deps.lock_format and _older(deps.lock_format, "4"):
+        ctx.decide(
+            "install",
+            deps.lockfile,
+            None,
+            f"lock_version {deps.lock_format} was written by PDM 1; PDM 2 reads only 4.x, so "
+            "PDM 1 installs it",
+        )
+        tool = ("pdm-1", "PDM 1")
     return _manager_install(
         ctx,
-        ("pdm", "PDM"),
+        tool,
         env,
         copy_inputs,
-        _run(f"pdm install {selection}{frozen} --no-self", mounts=mounts),
+        _run(f"{command} --no-self", mounts=mounts),
         (
             "PDM installs into the active virtualenv (VIRTUAL_ENV);",
             "the manifests first, so a code change reuses the dependency layer.",
         ),
-        (f"pdm install {selection}{frozen} --no-editable", mounts),
+        (f"{command} --no-editable", mounts),
         "Install the project itself into the virtualenv.",
     )
 
