@@ -55,18 +55,20 @@ NETWORK_CAUSES: tuple[tuple[str, str], ...] = (
     (r"download\.pytorch\.org", "download.pytorch.org"),
     (r"Unable to find installation candidates for", "Poetry's /pypi/NAME/VERSION/json (404 here)"),
     (r"/pypi/[^/ ]+/[^/ ]+/json", "PyPI's per-release JSON API (404 here)"),
+    (r"(?s)Looking in indexes: https?://(?!pypi\.org/simple)\S+(?=.*(Name or service not known"
+     r"|Failed to establish|ProxyError))", "a package index other than pypi.org"),
     (r"Could not resolve host|Name or service not known|Temporary failure in name resolution"
      r"|CONNECT tunnel failed|ProxyError|Tunnel connection failed", "a host outside PyPI/Debian/npm"),
 )  # fmt: skip
 # The failure classes of issue 10, recognised by the text a stop leaves in the log.
 ISSUE_CLASSES: tuple[tuple[str, str], ...] = (
-    (r"is out of date\. Expected|lock file .* not consistent|pyproject\.toml changed significantly",
+    (r"is out of\s+date\.\s+Expected|lock file .* not consistent|pyproject\.toml changed significantly",
      "11 installer disagrees with the lock"),
     (r"No matching distribution found for (gunicorn|uvicorn|uvicorn-worker|daphne|hypercorn|granian"
      r"|uwsgi|waitress|pipenv|poetry|pdm|uv|hishel)\b", "1 tool pin not for this Python"),
     (r"pg_config executable not found|initialization of _psycopg|psycopg2.*(wheel|build)",
      "2 exact pin without a wheel"),
-    (r"Could not find the GDAL library|GEOS|PROJ|fatal error: [\w/.-]+\.h: No such file"
+    (r"Could not find the GDAL library|\bGEOS\b|\bPROJ\b|fatal error: [\w/.-]+\.h: No such file"
      r"|mysql_config|pkg-config|failed to find libmagic|cairo", "3 missing system library"),
     (r"Error loading (MySQLdb|psycopg)|No module named '(MySQLdb|psycopg2?)'",
      "4 driver for the default database"),
@@ -80,7 +82,15 @@ ISSUE_CLASSES: tuple[tuple[str, str], ...] = (
 # Lines worth quoting when a build or a start stops, best last.
 MEANINGFUL = re.compile(
     r"error|Error|ERROR|fatal|failed|Failed|No matching|not found|No such file|Traceback"
-    r"|refused|denied|out of date|Expected|exit code|exited"
+    r"|refused|denied|out of\s+date|Expected|exit code|exited"
+)
+# The line a Python traceback ends with: "django.core.exceptions.ImproperlyConfigured: ...".
+EXCEPTION = re.compile(
+    r"^([A-Za-z_][\w.]*\.)?[A-Z]\w*(Error|Exception|Configured|Exit|NotFound)\b:?"
+)
+PODMAN_NOISE = re.compile(
+    r"^subprocess exited with status|^time=|level=(warning|info)|^podman build of .* failed after"
+    r"|^Traceback \(most recent call last\)|^container .* exited before answering"
 )
 NOISE = re.compile(r"^(STEP \d|--> |COMMIT|Getting image source|Copying |Writing manifest|Storing)")
 
@@ -110,26 +120,36 @@ class Stop(Exception):
 
 
 def _meaningful(log: str, lines: int = 3) -> str:
-    """The last few lines of LOG that say what went wrong (not progress output)."""
-    picked = [
-        line.strip()
-        for line in log.splitlines()
-        if line.strip() and not NOISE.match(line.strip()) and MEANINGFUL.search(line)
+    """What LOG says went wrong: the last exception a traceback ended with, the last error lines
+    (not progress output or podman's own "exited with status"), and the step that failed."""
+    text = [line.strip() for line in log.splitlines() if line.strip()]
+    exception = [line for line in text if EXCEPTION.match(line)][-1:]
+    step = [line for line in text if line.startswith("Error: building at STEP")][-1:]
+    errors = [
+        line
+        for line in text
+        if MEANINGFUL.search(line)
+        and not NOISE.match(line)
+        and not PODMAN_NOISE.search(line)
+        and line not in exception + step
     ]
+    picked = exception + errors[-(lines - len(exception)) :] + step if errors else exception + step
     if not picked:
-        picked = [line.strip() for line in log.splitlines() if line.strip()]
-    return " | ".join(line[:220] for line in picked[-lines:])
+        picked = text[-lines:]
+    return " | ".join(line[:240] for line in picked)
 
 
-def classify(log: str) -> tuple[str, str]:
-    """(fault, issue class) for a log that stopped a project."""
-    for pattern, what in NETWORK_CAUSES:
-        if re.search(pattern, log):
-            return "network", what
-    for pattern, what in ISSUE_CLASSES:
-        if re.search(pattern, log):
-            return "generator", what
-    return "generator", "new/unclassified"
+def classify(log: str) -> tuple[str, str, str]:
+    """(fault, issue class, the log line that tells) for a log that stopped a project."""
+    for fault, table in (("network", NETWORK_CAUSES), ("generator", ISSUE_CLASSES)):
+        for pattern, what in table:
+            match = re.search(pattern, log)
+            if match:
+                start = log.rfind("\n", 0, match.start()) + 1
+                end = log.find("\n", match.end())
+                telling = " ".join(log[start : end if end >= 0 else None].split())
+                return fault, what, telling[:300]
+    return "generator", "new/unclassified", ""
 
 
 def _tool(*args: str, cwd: Path | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
@@ -200,9 +220,7 @@ def runtime_env(facts: dict, name: str, index: int, notes: list[str]) -> dict[st
     env = {"SECRET_KEY": secrets.token_urlsafe(40), "ALLOWED_HOSTS": ALLOWED_HOSTS}
     needs = facts.get("runtime_env")
     if needs is None:
-        notes.append(
-            "the tool states no runtime contract; DATABASE_URL given when settings read it"
-        )
+        notes.append("no runtime contract from the tool (detect --json has no runtime_env)")
         falls_back = any(
             e.get("fact") == "sqlite" and "when unset" in e.get("why", "")
             for e in facts.get("evidence", [])
@@ -333,8 +351,10 @@ def run_project(tree: Path, index: int, *, build_timeout: float, keep: bool,
         raise Stop("http", _diagnose_500(container, last) or harness.logs(container))
     except Stop as stop:
         result.stage = stop.stage
-        result.fault, result.klass = classify(stop.log)
+        result.fault, result.klass, telling = classify(stop.log)
         result.cause = _meaningful(stop.log)
+        if telling and telling[:120] not in result.cause:
+            result.cause = f"{telling} | {result.cause}"
         (WORK / f"{name}.{stop.stage}.log").write_text(stop.log)
         return result
     except Exception as exc:  # a bench bug must not hide the other projects' rows

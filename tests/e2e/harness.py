@@ -103,6 +103,10 @@ def build(
     prints nothing for BUILD_IDLE_SECONDS is stopped and tried once more (see `_build_once`).
     """
     cmd = ["podman", "build", "--isolation=chroot", "--network=host", "--format", "docker"]
+    # Docker's builders resolve their own hostname (/etc/hosts names it); podman's chroot RUN
+    # steps get a random hostname that resolves nowhere, so settings doing
+    # gethostbyname(gethostname()) would fail here only. The host's name, mapped, behaves alike.
+    cmd += ["--uts=host", f"--add-host={socket.gethostname()}:127.0.0.1"]
     cmd += ["-t", tag]
     if dockerfile is not None:
         cmd += ["-f", str(dockerfile)]
