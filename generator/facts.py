@@ -128,6 +128,8 @@ class Dependencies:
     install_inputs: tuple[str, ...] = ()
     # Where the installer runs: the directory holding the chosen manifest ("." is the root).
     directory: str = "."
+    # Tools building the project as a package runs (data/build_tools.toml), e.g. ("node",).
+    build_tools: tuple[str, ...] = ()
     groups: tuple[str, ...] = ()  # dependency groups included for production (e.g. "prod")
     extras: tuple[str, ...] = ()  # extras of the project itself included for production
     hashes: bool = False  # requirement files carry --hash (pip must use --require-hashes)
@@ -369,6 +371,7 @@ class ProjectFacts:
             "lockfile": d.lockfile,
             "install_file": d.install_file,
             "install_directory": d.directory,
+            "build_tools": list(d.build_tools),
             "groups": list(d.groups),
             "extras": list(d.extras),
             "python": self.python.to_json() if self.python else None,

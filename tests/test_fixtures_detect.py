@@ -124,6 +124,20 @@ CASES: dict[str, dict[str, Any]] = {
         **COLLECTSTATIC,
         "warnings": [],
     },
+    "hatch_npm_build": {
+        "django": True,
+        "project_dir": ".",
+        "settings_module": "site.settings",
+        "package_manager": "hatch",
+        # hatch-jupyter-builder runs npm while the wheel is built: Node in the build stage.
+        "build_tools": ["node"],
+        "system_packages.build": ["nodejs", "npm"],
+        "system_packages.runtime": [],
+        "node": None,
+        "python.version": "3.14",
+        "server": "gunicorn",
+        "warnings": [],
+    },
     "dependency_groups_only": {
         "django": True,
         "project_dir": ".",

@@ -17,6 +17,7 @@ from typing import Any
 
 from generator import data
 from generator.detect._read import join, load_toml, parent_dirs, subtable
+from generator.detect.build_tools import build_tools
 from generator.detect.manifests_declared import (
     Declared,
     lock_format,
@@ -102,11 +103,20 @@ def detect_dependencies(tree: SourceTree, project_dir: str, diags: Diagnostics) 
     others = [c for c in candidates if c is not chosen]
     files = _unique([*chosen.deps.files, *all_files])
     inputs, link_evidence = _link_targets(tree, chosen.deps.install_inputs)
+    tools, tool_evidence = (), ()
+    if chosen.deps.installs_project:
+        tools, tool_evidence = build_tools(tree, chosen.deps.directory, diags)
     return replace(
         chosen.deps,
         files=tuple(files),
         install_inputs=inputs,
-        evidence=(_choice_evidence(chosen, others), *chosen.deps.evidence, *link_evidence),
+        build_tools=tools,
+        evidence=(
+            _choice_evidence(chosen, others),
+            *chosen.deps.evidence,
+            *link_evidence,
+            *tool_evidence,
+        ),
     )
 
 

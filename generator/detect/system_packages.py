@@ -224,6 +224,10 @@ def detect_system_packages(
             Evidence("system packages", wheel.file, wheel.line, f"{why}: a C compiler to build it")
         )
 
+    for tool in deps.build_tools:
+        row = data.load("build_tools.toml")["tool"][tool]
+        add(tuple(row["apt"]), "build", f"building the project runs {tool}", row["source"])
+
     vcs = [req for req in deps.requirements if req.is_vcs]
     if vcs:
         add(("git",), "build", vcs[0].name, "pip VCS support needs the git client")
