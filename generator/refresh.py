@@ -122,6 +122,39 @@ def choose_tag(
     return best
 
 
+def _suite_split(variant: str) -> tuple[str, str] | None:
+    """("slim", "bullseye") for "slim-bullseye", ("", "bookworm") for "bookworm"; None without a
+    Debian suite ("slim", "alpine3.20")."""
+    from generator import data
+
+    flavour, _, suite = variant.rpartition("-")
+    if suite not in data.load("debian_suites.toml")["suites"]:
+        return None
+    return flavour, suite
+
+
+def abandoned_suite(chosen: Tag, available: Iterable[str]) -> Tag | None:
+    """A newer patch of `chosen`'s minor published for another Debian suite but not for its own.
+
+    docker-library stops building a suite (bullseye, then bookworm) while the Python minor still
+    gets releases; the image then stays on its last patch and its security fixes stop.
+    """
+    split = _suite_split(chosen.variant) if chosen.precision == 3 else None
+    if split is None:
+        return None
+    best: Tag | None = None
+    for text in available:
+        tag = parse_tag(text)
+        if tag is None or tag.prerelease or tag.precision != 3 or tag.minor != chosen.minor:
+            continue
+        other = _suite_split(tag.variant)
+        if other is None or other[0] != split[0] or other[1] == split[1]:
+            continue
+        if tag.version > chosen.version and (best is None or tag.version > best.version):
+            best = tag
+    return best
+
+
 def changelog_url(tag: Tag) -> str | None:
     """Where to read what changed in the release a tag names (None for "3", the floating major)."""
     if tag.precision == 3:
@@ -583,6 +616,15 @@ def refresh_text(
                 notes.append(f"line {use.line}: {ref.tag} is a pre-release; kept")
             chosen = choose_tag(current, tag_list, allowed=allowed, allow_minor=allow_minor)
             new_tag = chosen.text
+            sibling = abandoned_suite(chosen, tag_list)
+            if sibling is not None:
+                suite = chosen.variant.rpartition("-")[2]
+                warnings.append(
+                    f"line {use.line}: Python {sibling.dotted} is published as "
+                    f"python:{sibling.text} but the {chosen.variant} variant stops at "
+                    f"{chosen.dotted}: the image no longer receives patches on {suite}; move "
+                    f"to -{sibling.variant} to keep getting them"
+                )
             if chosen.minor is not None:
                 eol_minors.append(f"{chosen.minor[0]}.{chosen.minor[1]}")
         new_digest = ref.digest

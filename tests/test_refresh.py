@@ -369,3 +369,24 @@ def test_pull_request_title_names_the_change():
     )
     node = Change("20", "22", 8, "tag", "node:20-slim", "node:22-slim")
     assert title_for([tag, pin, node]) == "python 3.12.7-slim → 3.12.9-slim and 2 more base images"
+
+
+def test_a_debian_suite_that_stops_getting_patches_is_warned_about() -> None:
+    tags = [
+        "3.12.7-slim-bullseye",
+        "3.12.8-slim-bullseye",
+        "3.12.9-slim-bookworm",
+        "3.12.10-slim-trixie",
+        "3.12.11-bookworm",  # another flavour: not a sibling of -slim-*
+    ]
+    text = "FROM python:3.12.7-slim-bullseye AS app\n"
+    result = refresh_text(text, tags, digest_of)
+    assert result.new_text == "FROM python:3.12.8-slim-bullseye AS app\n"
+    assert result.warnings == (
+        "line 1: Python 3.12.10 is published as python:3.12.10-slim-trixie but the "
+        "slim-bullseye variant stops at 3.12.8: the image no longer receives patches on "
+        "bullseye; move to -slim-trixie to keep getting them",
+    )
+    # A suite still served, an alpine or suite-less variant: no warning.
+    assert refresh_text("FROM python:3.12.9-slim-bookworm\n", tags[:3], digest_of).warnings == ()
+    assert refresh_text("FROM python:3.12.7-slim\n", tags, digest_of).warnings == ()
