@@ -291,8 +291,14 @@ class Frontend:
     # Every path the image needs from the build (directories, and files such as a stats file),
     # relative to the repository root; () means the whole directory (output not read).
     outputs: tuple[str, ...] = ()
-    manager_version: str | None = None  # from packageManager / volta, or the lockfile's format
+    # The manager release the project pins (packageManager or volta: an exact release), or the
+    # major a lockfile's format belongs to; `manager_pinned_by` says which.
+    manager_version: str | None = None
+    manager_pinned_by: str | None = None  # packageManager | volta | lockfile
     yarn_berry: bool = False  # Yarn 2+ (.yarnrc.yml, a Berry lockfile, packageManager yarn@2+)
+    # What the install step needs before the sources are copied (package.json, lockfile, .npmrc,
+    # .yarnrc.yml, .yarn/releases...), relative to the repository root.
+    install_inputs: tuple[str, ...] = ()
     served_by: str | None = None  # why Django needs the output
     evidence: tuple[Evidence, ...] = ()
 
@@ -307,7 +313,9 @@ class Frontend:
             "output_dir": self.output_dir,
             "outputs": list(self.outputs),
             "manager_version": self.manager_version,
+            "manager_pinned_by": self.manager_pinned_by,
             "yarn_berry": self.yarn_berry,
+            "install_inputs": list(self.install_inputs),
             "served_by": self.served_by,
         }
 

@@ -84,4 +84,13 @@ def psycopg2() -> tuple[SystemPackage, ...]:
 def frontend(directory: str = ".", manager: str = "npm", output: str | None = "static/dist"):
     lock = {"npm": "package-lock.json", "yarn": "yarn.lock", "pnpm": "pnpm-lock.yaml"}[manager]
     lockfile = lock if directory == "." else f"{directory}/{lock}"
-    return Frontend(directory, manager, lockfile, "build", "20", ".nvmrc", output)
+    return Frontend(
+        directory,
+        manager,
+        lockfile,
+        "build",
+        "20",
+        ".nvmrc",
+        output,
+        outputs=(output,) if output else (),
+    )

@@ -419,6 +419,32 @@ CASES: dict[str, dict[str, Any]] = {
         "system_packages.runtime": [],
         "warnings": [],
     },
+    # Two frontends beside a lint-only root package.json and a docs site (skipped): Vite with Yarn
+    # Berry writing into STATICFILES_DIRS, Angular with pnpm (packageManager) writing into an app's
+    # static/; django-compressor offline and django-sass-processor on the Python side.
+    "frontends": {
+        **PIP,
+        **COLLECTSTATIC,
+        "settings_module": "config.settings",
+        "frontends.0.directory": "admin",
+        "frontends.0.manager": "yarn",
+        "frontends.0.yarn_berry": True,
+        "frontends.0.node_version": None,
+        "frontends.0.outputs": ["assets/admin"],
+        "frontends.0.install_inputs": [
+            "admin/package.json",
+            "admin/yarn.lock",
+            "admin/.yarnrc.yml",
+        ],
+        "frontends.1.directory": "src-ui",
+        "frontends.1.manager": "pnpm",
+        "frontends.1.manager_version": "9.15.9",
+        "frontends.1.manager_pinned_by": "packageManager",
+        "frontends.1.node_version": "22",
+        "frontends.1.outputs": ["shop/static/shop/frontend"],
+        "frontends.1.served_by~": ["static directory of the app 'shop'"],
+        "warnings": [],
+    },
     "node_frontend": {
         **_startproject("dashboard"),
         **PIP,
@@ -537,6 +563,9 @@ def _facts(name: str) -> dict[str, Any]:
 def _get(data: dict[str, Any], dotted: str) -> Any:
     value: Any = data
     for part in dotted.split("."):
+        if isinstance(value, list) and part.isdigit():  # "frontends.1.outputs"
+            value = value[int(part)]
+            continue
         assert isinstance(value, dict), f"{dotted}: {part} of a non-object"
         value = value[part]
     return value

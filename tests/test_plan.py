@@ -583,3 +583,98 @@ def test_configured_python_follows_the_rule_detection_chooses_by_for_an_old_djan
     with pytest.raises(PlanError) as err:
         plan(f, Options(python_version="3.9"))
     assert "3.8 is the nearest that does. Choose that one, or upgrade Django" in str(err.value)
+
+
+# --- frontends ------------------------------------------------------------------------------------
+
+
+def _fe(directory: str, manager: str, **kw):
+    return replace(frontend(directory, manager, f"{directory}/dist"), **kw)
+
+
+def test_each_frontend_gets_its_own_stage_and_copies_every_output():
+    admin = _fe("admin-ui", "npm", outputs=("admin-ui/dist", "webpack-stats.json"))
+    site = _fe("site", "npm", node_version="22", outputs=("site/css",))
+    text = dockerfile(facts(frontends=(admin, site)))
+    assert "FROM node:20-slim AS assets-admin-ui" in text
+    assert "FROM node:22-slim AS assets-site" in text
+    assert "COPY --from=assets-admin-ui /src/admin-ui/dist /app/admin-ui/dist" in text
+    assert "COPY --from=assets-admin-ui /src/webpack-stats.json /app/webpack-stats.json" in text
+    assert "COPY --from=assets-site /src/site/css /app/site/css" in text
+    assert before(text, "COPY --from=assets-site", "collectstatic --noinput")
+    runtime = text[text.index("AS runtime") :]
+    assert "FROM node" not in runtime and "node_modules" not in runtime
+
+
+def test_pnpm_through_corepack_uses_the_packagemanager_pin_or_the_lockfile_major():
+    pinned = _fe("ui", "pnpm", manager_version="10.4.1", manager_pinned_by="packageManager")
+    text = dockerfile(facts(frontends=(pinned,)))
+    assert "corepack enable \\\n    && pnpm install --frozen-lockfile" in text
+    assert "corepack install" not in text
+    assert "COREPACK_ENABLE_DOWNLOAD_PROMPT=0" in text
+    assert "pnpm run build" in text
+    from_lock = _fe("ui", "pnpm", manager_version="8", manager_pinned_by="lockfile")
+    assert "corepack install -g pnpm@8.15.9" in dockerfile(facts(frontends=(from_lock,)))
+
+
+def test_yarn_berry_classic_and_volta_pins():
+    berry = _fe("ui", "yarn", yarn_berry=True)
+    text = dockerfile(facts(frontends=(berry,)))
+    assert "corepack install -g yarn@4.18.1" in text and "yarn install --immutable" in text
+    volta = _fe("ui", "yarn", manager_version="1.22.19", manager_pinned_by="volta")
+    text = dockerfile(facts(frontends=(volta,)))
+    assert "corepack install -g yarn@1.22.19" in text
+    assert "yarn install --frozen-lockfile --production=false" in text
+
+
+def test_node_25_and_later_install_corepack_from_npm():
+    fe = _fe("ui", "pnpm", node_version="26")
+    text = dockerfile(facts(frontends=(fe,)))
+    assert "FROM node:26-slim AS assets" in text
+    assert "npm install -g corepack@0.34.6 \\\n    && corepack enable" in text
+
+
+def test_install_inputs_are_copied_before_the_install():
+    fe = _fe(
+        "ui",
+        "yarn",
+        yarn_berry=True,
+        install_inputs=("ui/package.json", "ui/yarn.lock", "ui/.yarnrc.yml", "ui/.yarn/releases"),
+    )
+    text = dockerfile(facts(frontends=(fe,)))
+    assert "COPY ui/package.json ui/yarn.lock ui/.yarnrc.yml ./" in text
+    assert "COPY ui/.yarn/releases ./.yarn/releases" in text
+    assert before(text, "COPY ui/.yarn/releases", "yarn install --immutable")
+
+
+def test_unknown_output_ships_the_whole_frontend_directory():
+    fe = replace(frontend(".", "npm", None), lockfile=None)
+    text = dockerfile(facts(frontends=(fe,)))
+    assert "npm install --include=dev" in text
+    assert "npm run build \\\n    && rm -rf node_modules" in text
+    assert "COPY --from=assets /src /app" in text
+
+
+# --- Python-side asset steps ----------------------------------------------------------------------
+
+
+def test_compressor_offline_compresses_after_collectstatic_with_the_placeholders():
+    s = replace(
+        facts().settings,
+        installed_apps=("django.contrib.staticfiles", "compressor", "sass_processor"),
+        compress_offline=True,
+    )
+    text = dockerfile(facts(settings=s))
+    assert "python manage.py compilescss" in text
+    assert "python manage.py compress --force" in text
+    assert before(text, "compilescss", "collectstatic --noinput")
+    assert before(text, "collectstatic --noinput", "compress --force")
+    compress_line = next(line for line in text.splitlines() if "compress --force" in line)
+    assert "SECRET_KEY=build-only-not-secret" in compress_line
+
+
+def test_compressor_online_gets_a_writable_cache_and_no_compress_step():
+    s = replace(facts().settings, installed_apps=("django.contrib.staticfiles", "compressor"))
+    text = dockerfile(facts(settings=s))
+    assert "compress --force" not in text
+    assert "install -d -o app -g app /app/staticfiles/CACHE" in text

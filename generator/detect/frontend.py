@@ -42,6 +42,19 @@ LOCKFILES = (
     ("package-lock.json", "npm"),
     ("npm-shrinkwrap.json", "npm"),
 )
+# Files and directories beside package.json that the install step reads: registry and manager
+# settings, Yarn Berry's release/plugins/patches, pnpm workspaces and hooks, patch-package patches.
+INSTALL_FILES = (
+    ".npmrc",
+    ".yarnrc",
+    ".yarnrc.yml",
+    ".yarn/releases",
+    ".yarn/plugins",
+    ".yarn/patches",
+    "pnpm-workspace.yaml",
+    ".pnpmfile.cjs",
+    "patches",
+)
 # Directories whose package.json is not the project's own frontend: tests, vendored copies,
 # examples. (node_modules, virtualenvs and build output are already skipped by the tree walk.)
 SKIP_PARTS = frozenset(
@@ -696,10 +709,14 @@ def _frontend(
     if declared_name not in ("npm", "yarn", "pnpm"):
         declared_name, declared_version = "", ""
     manager = lock[1] if lock else declared_name or "npm"
-    version = declared_version if declared_name == manager else ""
+    version, pinned_by = "", None
+    if declared_name == manager and declared_version:
+        version, pinned_by = declared_version, "packageManager"
     volta = package.get("volta") if isinstance(package.get("volta"), dict) else {}
     if not version and isinstance(volta.get(manager), str):
-        version = volta[manager]
+        version, pinned_by = volta[manager], "volta"
+    if version and not re.fullmatch(r"\d+\.\d+\.\d+(?:-[\w.]+)?", version):
+        version, pinned_by = "", None  # only an exact release is passed on to the Dockerfile
     if declared_name and lock and declared_name != manager:
         diags.warn(
             f"packageManager says {declared_name} but {lock[0]} is {manager}'s lockfile; "
@@ -710,7 +727,14 @@ def _frontend(
     berry = manager == "yarn" and _yarn_berry(tree, build.directory, version)
     if manager == "pnpm" and not version and lock:
         version = _pnpm_for_lockfile(tree.read_text(lock[0]) or "")
+        pinned_by = "lockfile" if version else None
     node = _node_version(tree, build.directory, package, diags)
+    inputs = [build.package_json, *([lock[0]] if lock else [])]
+    inputs += [
+        join(build.directory, name)
+        for name in INSTALL_FILES
+        if tree.is_file(join(build.directory, name)) or tree.is_dir(join(build.directory, name))
+    ]
     evidence = [
         Evidence(
             "frontend",
@@ -733,7 +757,9 @@ def _frontend(
         output_dir=next((o for o in outputs if not _FILE_SUFFIX.search(o)), None),
         outputs=outputs,
         manager_version=version or None,
+        manager_pinned_by=pinned_by,
         yarn_berry=berry,
+        install_inputs=tuple(inputs),
         served_by=why,
         evidence=tuple(evidence),
     )

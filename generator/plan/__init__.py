@@ -10,7 +10,7 @@ settings module), system_packages (apt), installers (per package manager), serve
 tools (pins). Names with a leading underscore are private to this package.
 
 Shape of the production image (multi-stage):
-  assets  (only with a frontend build)  node:<major>-slim, npm ci / yarn / pnpm, build script
+  assets  (one per frontend build)      node:<major>-slim, npm ci / yarn / pnpm, build script
   build   python:<X.Y.Z>-slim-<suite>   compilers/-dev packages, a virtualenv at /opt/venv with the
                                         locked dependencies (installed before the source is copied)
   runtime python:<X.Y.Z>-slim-<suite>   runtime libraries only, the venv copied, root-owned source,
@@ -22,7 +22,7 @@ from __future__ import annotations
 from generator import __version__
 from generator.facts import ProjectFacts
 from generator.options import Options
-from generator.plan.assets import _assets_stage
+from generator.plan.assets import _assets_stages
 from generator.plan.context import _Context
 from generator.plan.contract import comment_lines, contract
 from generator.plan.dockerignore import _dockerignore
@@ -90,9 +90,8 @@ def plan(facts: ProjectFacts, options: Options) -> BuildPlan:
 
     server = _server(ctx)
     stages: list[Stage] = []
-    assets = _assets_stage(ctx)
-    if assets:
-        stages.append(assets)
+    assets = _assets_stages(ctx)
+    stages.extend(assets)
     stages.append(_build_stage(ctx, base, apt_build, install, server, settings_module))
     stages.append(
         _runtime_stage(ctx, base, settings_module, apt_runtime, server, has_assets=bool(assets))

@@ -1,72 +1,198 @@
-"""The assets stage: the frontend built with Node; only its output reaches the image."""
+"""The assets stages: each frontend built with Node; only its output reaches the image.
+
+One `node:<major>-slim` stage per frontend build, with the project's own package manager and
+lockfile (npm, Yarn classic or Berry, pnpm through corepack) and its devDependencies; the runtime
+stage copies each output to the path the settings expect, before collectstatic.
+"""
 
 from __future__ import annotations
 
+from generator.facts import Frontend
 from generator.plan.context import _clean_dir, _clean_path, _Context
 from generator.plan.model import APP, Instruction, Stage, _run
 from generator.plan.tools import _tools
 
+SRC = "/src"  # the repository root inside an assets stage
 
-def _assets_stage(ctx: _Context) -> Stage | None:
-    fe = ctx.facts.frontend
-    if fe is None:
-        return None
-    major = fe.node_version or _tools()["node"]["default_major"]
-    directory = _clean_dir(fe.directory)
-    workdir = "/src" if directory == "." else f"/src/{directory}"
-    manifest = [f for f in ("package.json", fe.lockfile) if f]
-    files = [
-        _clean_path(p if p.startswith(directory + "/") or directory == "." else f"{directory}/{p}")
-        for p in manifest
+
+def _stage_names(ctx: _Context) -> list[str]:
+    """`assets` for one frontend; `assets-<directory>` for each of several."""
+    frontends = ctx.facts.frontends
+    if len(frontends) == 1:
+        return ["assets"]
+    names: list[str] = []
+    for fe in frontends:
+        slug = _slug(fe.directory)
+        name, n = f"assets-{slug}", 2
+        while name in names:
+            name, n = f"assets-{slug}-{n}", n + 1
+        names.append(name)
+    return names
+
+
+def _slug(directory: str) -> str:
+    text = "".join(c if c.isalnum() else "-" for c in _clean_dir(directory).lower()).strip("-")
+    return "-".join(filter(None, text.split("-"))) or "root"
+
+
+def _assets_stages(ctx: _Context) -> list[Stage]:
+    """One Node stage per frontend the production pages need."""
+    return [
+        _assets_stage(ctx, fe, name)
+        for fe, name in zip(ctx.facts.frontends, _stage_names(ctx), strict=True)
     ]
+
+
+def _install(fe: Frontend, major: str) -> tuple[list[str], str, bool]:
+    """(setup and install commands, cache mount, uses corepack) for the frontend's manager."""
+    node = _tools()["node"]
+    setup: list[str] = []
+    if fe.manager in ("yarn", "pnpm"):
+        if int(major) > int(node["corepack_bundled_until"]):
+            setup.append(f"npm install -g corepack@{node['corepack']}")
+        setup.append("corepack enable")
+        # With packageManager, corepack itself runs the release it names; otherwise pin one.
+        if fe.manager_pinned_by in ("volta", None) and fe.manager_version:
+            setup.append(f"corepack install -g {fe.manager}@{fe.manager_version}")
+        elif fe.manager == "pnpm" and fe.manager_pinned_by != "packageManager":
+            # The newest release of the major the lockfile's format belongs to (else pnpm 9).
+            major = fe.manager_version if fe.manager_pinned_by == "lockfile" else None
+            version = node["pnpm"].get(major or "9", node["pnpm"]["9"])
+            setup.append(f"corepack install -g pnpm@{version}")
+        elif fe.manager == "yarn" and fe.yarn_berry and fe.manager_pinned_by is None:
+            setup.append(f"corepack install -g yarn@{node['yarn_berry']}")
+    if fe.manager == "pnpm":
+        return (
+            [*setup, "pnpm install --frozen-lockfile"],
+            "--mount=type=cache,target=/root/.local/share/pnpm/store",
+            True,
+        )
+    if fe.manager == "yarn" and fe.yarn_berry:
+        return (
+            [*setup, "yarn install --immutable"],
+            "--mount=type=cache,target=/root/.yarn/berry/cache",
+            True,
+        )
     if fe.manager == "yarn":
-        install = "yarn install --frozen-lockfile"
-        mount = "--mount=type=cache,target=/usr/local/share/.cache/yarn"
-    elif fe.manager == "pnpm":
-        install = "corepack enable pnpm && pnpm install --frozen-lockfile"
-        mount = "--mount=type=cache,target=/root/.local/share/pnpm/store"
-    else:
-        install = "npm ci" if fe.lockfile else "npm install"
-        mount = "--mount=type=cache,target=/root/.npm"
-    build = (
-        f"npm run {fe.build_script}"
-        if fe.manager == "npm"
-        else f"{fe.manager} run {fe.build_script}"
+        frozen = " --frozen-lockfile" if fe.lockfile else ""
+        return (
+            [*setup, f"yarn install{frozen} --production=false"],
+            "--mount=type=cache,target=/usr/local/share/.cache/yarn",
+            True,
+        )
+    command = "npm ci" if fe.lockfile else "npm install"
+    return [f"{command} --include=dev"], "--mount=type=cache,target=/root/.npm", False
+
+
+def _assets_stage(ctx: _Context, fe: Frontend, name: str) -> Stage:
+    node = _tools()["node"]
+    major = fe.node_version or node["default_major"]
+    directory = _clean_dir(fe.directory)
+    workdir = SRC if directory == "." else f"{SRC}/{directory}"
+    inputs = fe.install_inputs or tuple(
+        f for f in (_in(directory, "package.json"), fe.lockfile) if f
     )
+    files = [_clean_path(p) for p in inputs if not _is_dir_input(p)]
+    dirs = [_clean_path(p) for p in inputs if _is_dir_input(p)]
+    install, mount, corepack = _install(fe, major)
+    build = f"{'npm' if fe.manager == 'npm' else fe.manager} run {fe.build_script}"
+    package_json = _in(directory, "package.json")
+    version_why = (
+        f"Node {major} from {fe.node_version_source}"
+        if fe.node_version
+        else f"Node {major}: no version stated, the default LTS"
+    )
+    outputs = ", ".join(_outputs(fe)) or f"the whole {directory} directory"
     ctx.decide(
         "frontend",
-        f"{directory}/package.json" if directory != "." else "package.json",
+        package_json,
         None,
-        f"node:{major}-slim stage: {install.split('&& ')[-1]} then {build}"
-        + ("" if fe.node_version else f" (Node {major}: no version stated, the default LTS)"),
+        f"{name}: node:{major}-slim runs {install[-1]} then {build} ({version_why}); "
+        f"copies {outputs} into the image: {fe.served_by or 'served by the project'}",
     )
-    steps = [
-        Instruction("WORKDIR", (workdir,)),
+    where = "at the repository root" if directory == "." else f"in {directory}/"
+    steps: list[Instruction] = []
+    if corepack:
+        steps.append(
+            Instruction(
+                "ENV",
+                ("COREPACK_ENABLE_DOWNLOAD_PROMPT=0",),
+                (
+                    f"corepack provides {fe.manager}: the release package.json or the lockfile names.",
+                ),
+            )
+        )
+    steps.append(Instruction("WORKDIR", (workdir,)))
+    steps.append(
         Instruction(
             "COPY",
             (" ".join([*files, "./"]),),
             ("The package manifests first: a code change reuses the node_modules layer.",),
-        ),
-        _run(install, mounts=(mount,)),
-        Instruction("COPY", (". /src",)),
-    ]
-    if fe.output_dir:
+        )
+    )
+    for path in dirs:
+        steps.append(Instruction("COPY", (f"{path} ./{_tail(directory, path)}",)))
+    steps.append(
+        _run(
+            *install,
+            mounts=(mount,),
+            comment=("devDependencies too: the build needs its bundlers and compilers.",),
+        )
+    )
+    steps.append(
+        Instruction(
+            "COPY",
+            (f". {SRC}",),
+            ("The whole repository: builds read templates and files outside their directory.",),
+        )
+    )
+    if _outputs(fe):
         steps.append(_run(build))
     else:
         # Unknown output: ship the whole frontend directory, minus the installed packages.
         steps.append(_run(build, "rm -rf node_modules"))
     return Stage(
-        "assets",
+        name,
         f"node:{major}-slim",
-        ("assets: build the frontend with Node; only the output reaches the image",),
+        (f"{name}: build the frontend {where} with Node; only its output reaches the image",),
         tuple(steps),
     )
 
 
-def _asset_paths(ctx: _Context) -> tuple[str, str]:
-    fe = ctx.facts.frontend
-    assert fe is not None
-    path = _clean_path(fe.output_dir) if fe.output_dir else _clean_dir(fe.directory)
-    if path in ("", "."):
-        return "/src", APP
-    return f"/src/{path}", f"{APP}/{path}"
+def _asset_copies(ctx: _Context) -> list[Instruction]:
+    """The runtime stage's COPY of every build output, to the path the settings expect."""
+    copies: list[Instruction] = []
+    for fe, name in zip(ctx.facts.frontends, _stage_names(ctx), strict=True):
+        paths = [_clean_path(p) for p in _outputs(fe)] or [_clean_dir(fe.directory)]
+        for path in paths:
+            src, dest = (SRC, APP) if path in ("", ".") else (f"{SRC}/{path}", f"{APP}/{path}")
+            copies.append(Instruction("COPY", (f"--from={name} {src} {dest}",)))
+    if copies:
+        first = copies[0]
+        copies[0] = Instruction(
+            first.keyword,
+            first.args,
+            ("Frontend assets built by the assets stages, before collectstatic.",),
+        )
+    return copies
+
+
+def _outputs(fe: Frontend) -> tuple[str, ...]:
+    """What the image takes from the build; () when only the whole directory will do."""
+    return fe.outputs or ((fe.output_dir,) if fe.output_dir else ())
+
+
+def _in(directory: str, name: str) -> str:
+    return name if directory == "." else f"{directory}/{name}"
+
+
+def _tail(directory: str, path: str) -> str:
+    """`path` relative to `directory` (both repository paths)."""
+    return path if directory == "." else path.removeprefix(directory + "/")
+
+
+def _is_dir_input(path: str) -> bool:
+    # The install inputs that are directories (detect/frontend.py INSTALL_FILES).
+    return path.endswith((".yarn/releases", ".yarn/plugins", ".yarn/patches")) or (
+        path == "patches" or path.endswith("/patches")
+    )

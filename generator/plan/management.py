@@ -139,6 +139,62 @@ def _collectstatic(ctx: _Context) -> Instruction:
     )
 
 
+def _static_builds_run(ctx: _Context) -> bool:
+    """Whether static files are built into the image (collectstatic runs at build)."""
+    return ctx.facts.collectstatic and not ctx.facts.remote_storage
+
+
+def _asset_commands(ctx: _Context) -> tuple[list[Instruction], list[Instruction]]:
+    """Python-side asset steps the settings enable: (before collectstatic, after collectstatic).
+
+    django-sass-processor compiles the SCSS its template tags name (`compilescss`) so collectstatic
+    picks up the CSS; django-compressor with COMPRESS_OFFLINE = True serves only what `compress`
+    wrote beforehand (django-libsass runs inside it as a precompiler). Both import the settings
+    like collectstatic, so they get the same build-only placeholders.
+    """
+    if not _static_builds_run(ctx):
+        return [], []
+    s = ctx.facts.settings
+    where = next((e for e in s.evidence if e.fact == "installed_apps"), None)
+    file, line = (where.file, where.line) if where else (None, None)
+    before: list[Instruction] = []
+    after: list[Instruction] = []
+    if "sass_processor" in s.installed_apps:
+        ctx.decide(
+            "static",
+            file,
+            line,
+            "sass_processor is installed: `compilescss` turns the SCSS its tags name into CSS "
+            "before collectstatic (django-sass-processor's documented deployment step)",
+        )
+        before.append(
+            Instruction(
+                "RUN",
+                (f"{_dummy_env_prefix(ctx)}{_manage(ctx)} compilescss",),
+                ("Compile the SCSS django-sass-processor serves, before collectstatic.",),
+            )
+        )
+    if "compressor" in s.installed_apps and s.compress_offline:
+        offline = next((e for e in s.evidence if e.fact == "compress_offline"), None)
+        ctx.decide(
+            "static",
+            offline.file if offline else file,
+            offline.line if offline else line,
+            "COMPRESS_OFFLINE = True: `compress --force` writes the compressed files and their "
+            "manifest after collectstatic; without them every {% compress %} page fails",
+        )
+        after.append(
+            Instruction(
+                "RUN",
+                (f"{_dummy_env_prefix(ctx)}{_manage(ctx)} compress --force",),
+                (
+                    "django-compressor offline: compress the {% compress %} blocks of the templates.",
+                ),
+            )
+        )
+    return before, after
+
+
 def _noop_collectstatic(ctx: _Context, remote: bool = False) -> Instruction:
     # Keep a visible note in the Dockerfile instead of a silent omission.
     if remote:

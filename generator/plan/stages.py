@@ -7,10 +7,10 @@ import posixpath
 import re
 from pathlib import PurePosixPath
 
-from generator.plan.assets import _asset_paths
+from generator.plan.assets import _asset_copies
 from generator.plan.context import _compiles_messages, _Context, _settings_path, writable_dir
 from generator.plan.installers import _Install
-from generator.plan.management import _collectstatic, _compilemessages
+from generator.plan.management import _asset_commands, _collectstatic, _compilemessages
 from generator.plan.model import APP, PIP_CACHE, UID, USER, VENV, Instruction, Stage, _env, _run
 from generator.plan.server import _Server
 from generator.plan.system_packages import _apt_install
@@ -90,7 +90,7 @@ def _runtime_stage(
     server: _Server,
     has_assets: bool,
 ) -> Stage:
-    facts, options = ctx.facts, ctx.options
+    options = ctx.options
     title = _title(ctx, settings_module)
     steps: list[Instruction] = [
         Instruction(
@@ -169,19 +169,15 @@ def _runtime_stage(
                 ("The source, owned by root: the app user can read it but not change it.",),
             )
         )
-    if has_assets and facts.frontend:
-        src, dest = _asset_paths(ctx)
-        steps.append(
-            Instruction(
-                "COPY",
-                (f"--from=assets {src} {dest}",),
-                ("Frontend assets built by the assets stage, before collectstatic.",),
-            )
-        )
+    if has_assets:
+        steps.extend(_asset_copies(ctx))
     writable = _writable_dirs(ctx)
     if writable:
         steps.append(writable)
+    before, after = _asset_commands(ctx)
+    steps.extend(before)
     steps.append(_collectstatic(ctx))
+    steps.extend(after)
     return Stage(
         "runtime",
         base,
@@ -280,6 +276,9 @@ def _writable_dirs(ctx: _Context) -> Instruction | None:
                 "the data",
             )
             dirs.append(db_dir)
+    cache = _compressor_cache(ctx)
+    if cache:
+        dirs.append(cache)
     if dirs:
         lines.append(f"install -d -o {USER} -g {USER} " + " ".join(dict.fromkeys(dirs)))
     if s.sqlite and (db_dir is None or db_dir == ctx.workdir):
@@ -296,8 +295,29 @@ def _writable_dirs(ctx: _Context) -> Instruction | None:
         return None
     return _run(
         *lines,
-        comment=("Only these paths are writable by the app user (uploads, SQLite).",),
+        comment=(
+            "Only these paths are writable by the app user (uploads, SQLite"
+            + (", django-compressor's cache)." if cache else ")."),
+        ),
     )
+
+
+def _compressor_cache(ctx: _Context) -> str | None:
+    """COMPRESS_ROOT/CACHE when django-compressor compresses at request time (not offline)."""
+    s = ctx.facts.settings
+    if "compressor" not in s.installed_apps or s.compress_offline or not ctx.facts.collectstatic:
+        return None
+    static_root = _settings_path(s.static_root, ctx.workdir)
+    if static_root is None or not writable_dir(f"{static_root}/CACHE", ctx.workdir):
+        return None
+    ctx.decide(
+        "writable",
+        None,
+        None,
+        f"{static_root}/CACHE is writable by the app user: django-compressor (not offline) writes "
+        "the files it compresses there while serving pages",
+    )
+    return f"{static_root}/CACHE"
 
 
 def _may_write(ctx: _Context, path: str, fact: str, what: str) -> bool:
