@@ -225,6 +225,37 @@ def pipenv_translations_project(root: Path) -> Project:
     return Project(root, env=RUNTIME_ENV, static="/static/site.css")
 
 
+def pipenv_old_lock_project(root: Path) -> Project:
+    """Pipenv with a Pipfile.lock written by pipenv 2023.12.1 for package names spelled as users
+    spell them (Django, django_environ): current pipenv normalises names before hashing the
+    Pipfile, so `pipenv install --deploy` calls this lock out of date; `pipenv sync` installs it."""
+    site = startproject(root)
+    production_settings(site, whitenoise=True)
+    (root / "Pipfile").write_text(
+        textwrap.dedent(
+            """
+            [[source]]
+            url = "https://pypi.org/simple"
+            verify_ssl = true
+            name = "pypi"
+
+            [packages]
+            Django = ">=5.2,<6"
+            whitenoise = "*"
+            gunicorn = "*"
+            django_environ = "*"
+
+            [requires]
+            python_version = "3.11"
+            """
+        ).lstrip()
+    )
+    old = tool("pipenv@2023.12.1")
+    run_tool(old, "lock", cwd=root, env={"PIPENV_VENV_IN_PROJECT": "1"})
+    shutil.rmtree(root / ".venv", ignore_errors=True)
+    return Project(root, env=RUNTIME_ENV, static="/static/site.css", imports=("environ",))
+
+
 def pdm_project(root: Path) -> Project:
     """PDM (distribution off) with pdm.lock and whitenoise."""
     site = startproject(root)

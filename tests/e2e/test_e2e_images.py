@@ -79,6 +79,7 @@ MAKERS: dict[str, Callable[[Path], projects.Project]] = {
     "poetry-whitenoise": projects.poetry_project,
     "uv-lock-subdir": projects.uv_subdir_project,
     "pdm": projects.pdm_project,
+    "pipenv-lock-by-older-pipenv": projects.pipenv_old_lock_project,
     "psycopg2-mysqlclient-from-source": projects.source_builds_project,
     "channels-asgi": projects.channels_project,
     "npm-frontend": projects.npm_frontend_project,

@@ -25,6 +25,8 @@ TOOL_PACKAGES = {
     "pipenv": ("pipenv", ["pipenv"]),
     # pdm 2.29 calls hishel.SyncSqliteStorage, which hishel 2.0 removed.
     "pdm": ("pdm", ["pdm", "hishel<2"]),
+    # An older pipenv, to write a Pipfile.lock as projects locked in 2023 carry (issue 10, 11).
+    "pipenv@2023.12.1": ("pipenv-2023", ["pipenv==2023.12.1"]),
 }
 
 
@@ -47,7 +49,7 @@ def tool(name: str) -> str:
     """Path of a project tool (django-admin, wagtail, uv, ...) installed in a cached venv."""
     venv_name, packages = TOOL_PACKAGES[name]
     venv = TOOLS / venv_name
-    path = venv / "bin" / name
+    path = venv / "bin" / name.split("@")[0]  # "pipenv@2023.12.1" runs that release's pipenv
     if not path.exists():
         _pip_install(venv, packages)
     return str(path)
