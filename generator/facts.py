@@ -142,6 +142,10 @@ class Dependencies:
     # it ("Poetry 1.8.5"): which installer release reads it as written.
     lock_format: str | None = None
     lock_writer: str | None = None
+    # Installed with pip after the manager's set: requirements the project declares elsewhere
+    # (a per-database requirements file, an extra) that the image needs, e.g. the driver of the
+    # database the settings default to. Each keeps the file and line that declares it.
+    added: tuple[Requirement, ...] = ()
     evidence: tuple[Evidence, ...] = ()
 
     def find(self, name: str) -> Requirement | None:
@@ -413,6 +417,7 @@ class ProjectFacts:
             "other_projects": list(self.other_projects),
             "requirements": [r.to_json() for r in d.requirements],
             "wheels": [w.to_json() for w in d.wheels],
+            "added_requirements": [r.to_json() for r in d.added],
             "warnings": [
                 {"file": w.file, "line": w.line, "message": w.message} for w in self.warnings
             ],

@@ -400,6 +400,50 @@ CASES: dict[str, dict[str, Any]] = {
         "database": "mysql",
         "warnings": [],
     },
+    "mysql_driver_file": {
+        **_startproject("crm"),
+        **PIP,
+        # dj-database-url's default URL is mysql://; the driver is only in requirements/mysql.txt.
+        "database": "from environment",
+        "database_default": "mysql",
+        "added_requirements.0.name": "mysqlclient",
+        "added_requirements.0.file": "requirements/mysql.txt",
+        "system_packages.build": ["default-libmysqlclient-dev", "gcc", "libc6-dev", "pkg-config"],
+        "system_packages.runtime": ["libmariadb3"],
+        "warnings": [],
+    },
+    "mysql_driver_extra": {
+        **_startproject("crm"),
+        "package_manager": "setuptools",
+        # The `mysql` extra is not a production extra; the default ENGINE needs it anyway.
+        "extras": [],
+        "database": "mysql",
+        "added_requirements.0.specifier": ">=2.2",
+        "added_requirements.0.file": "pyproject.toml",
+        "system_packages.runtime": ["libmariadb3"],
+    },
+    "old_psycopg2_binary": {
+        **_startproject("crm"),
+        **PIP,
+        # psycopg2-binary 2.8.6 has Linux wheels up to CPython 3.9 (recorded table: no network
+        # in tests); Django 3.2 allows up to 3.10: 3.9 is chosen so nothing compiles.
+        "python.version": "3.9",
+        "python.source~": ["psycopg2-binary", "3.9", "wheels.toml"],
+        "wheels.0.name": "psycopg2-binary",
+        "wheels.0.wheels_for": ["3.8", "3.9"],
+        **NO_SYSTEM_PACKAGES,
+    },
+    "netifaces_lock": {
+        **_startproject("crm"),
+        "package_manager": "poetry",
+        # .python-version says 3.12; poetry.lock lists netifaces 0.11.0 wheels up to cp39 only.
+        "python.version": "3.12",
+        "wheels.0.name": "netifaces",
+        "wheels.0.source": "poetry.lock",
+        "system_packages.build": ["gcc", "libc6-dev"],
+        "system_packages.runtime": [],
+        "warnings": [],
+    },
     "geodjango": {
         **_startproject("maps"),
         **PIP,

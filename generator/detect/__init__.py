@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from generator.detect.django_project import choice_reason, find_projects, read_settings
+from generator.detect.drivers import add_database_driver
 from generator.detect.frontend import detect_frontends, node_eol_warning
 from generator.detect.manifests import declares_django, detect_dependencies
 from generator.detect.python_version import debian_codename, detect_python, eol_warning
@@ -139,6 +140,8 @@ def detect(
 
     settings = _safe_names(read_settings(tree, chosen, diags), diags)
     evidence.extend(settings.evidence)
+    deps, driver_evidence = add_database_driver(tree, deps, settings, diags)
+    evidence.extend(driver_evidence)
     wheel_facts, wheel_evidence = judge_wheels(tree, deps, index or Index(offline=True), diags)
     deps = replace(deps, wheels=wheel_facts)
     evidence.extend(wheel_evidence)
@@ -148,6 +151,10 @@ def detect(
     if eol:
         file, _, line = python.source.partition(":")
         on_disk = tree.is_file(file)
+        if not on_disk and django_version.source:
+            # No file states the Python: the Django requirement bounded the choice.
+            file, _, line = django_version.source.partition(":")
+            on_disk = tree.is_file(file)
         diags.warn(
             eol,
             file if on_disk else None,

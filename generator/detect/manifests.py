@@ -162,6 +162,15 @@ def declares_django(tree: SourceTree, diags: Diagnostics) -> list[Evidence]:
     return out
 
 
+def declared_anywhere(tree: SourceTree, diags: Diagnostics) -> list[Requirement]:
+    """Every requirement any manifest in the tree declares, in any section (extras, groups,
+    per-database or per-environment requirement files), with its file and line."""
+    out: list[Requirement] = []
+    for path in tree.walk_files():
+        out.extend(_declared_anywhere(tree, path, diags))
+    return out
+
+
 def _declared_anywhere(tree: SourceTree, path: str, diags: Diagnostics) -> list[Requirement]:
     name = posixpath.basename(path)
     if name == "pyproject.toml":

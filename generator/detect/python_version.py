@@ -628,8 +628,8 @@ def _with_wheels(
     if chosen == newest:
         return newest, ""
     limiting = [w for w in compiled if newest not in w.minors]
-    named = ", ".join(
-        f"{w.name} {w.version} (wheels for {w.span()}, from {w.source})" for w in limiting[:3]
+    named = "; ".join(
+        f"{w.name} {w.version} has wheels for {w.span()} ({w.source})" for w in limiting[:3]
     )
     for w in limiting:
         evidence.append(
@@ -641,14 +641,10 @@ def _with_wheels(
                 f"on {newest} pip would compile it",
             )
         )
-    if covered(chosen) == len(compiled):
-        return (
-            chosen,
-            f"; {chosen}, not {newest}: every exact pin with compiled code has a wheel for it ({named})",
-        )
+    which = "every" if covered(chosen) == len(compiled) else "most"
     return (
         chosen,
-        f"; {chosen}, not {newest}: most exact pins with compiled code have a wheel for it ({named})",
+        f"; {chosen}, not {newest}: {which} exact pin with compiled code has a wheel for it ({named})",
     )
 
 

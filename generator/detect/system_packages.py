@@ -168,7 +168,7 @@ def detect_system_packages(
             packages.append(SystemPackage(name=name, stage=stage, because=because, source=source))
 
     judged = {w.name: w for w in deps.wheels}
-    declared = {r.name for r in deps.requirements}
+    declared = {r.name for r in (*deps.requirements, *deps.added)}
     # Locked packages nobody declared (a dependency's dependency) follow the same rules.
     locked = tuple(
         Requirement(name=w.name, resolved=w.version, file=w.file, line=w.line)
@@ -176,7 +176,7 @@ def detect_system_packages(
         if w.name not in declared
     )
     by_rule: set[str] = set()
-    for req in (*deps.requirements, *locked):
+    for req in (*deps.requirements, *deps.added, *locked):
         if not applies_on_linux(req, python_minor):
             continue
         wheel = judged.get(req.name)

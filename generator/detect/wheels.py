@@ -55,12 +55,14 @@ def judge_wheels(
     the lock entries skipped as other platforms' and for the source that answered."""
     evidence: list[Evidence] = []
     pins = _lock_pins(tree, deps, diags, evidence) if deps.lockfile else None
-    if pins is None:
-        pins = [
-            _Pin(r.name, r.resolved, None, r.file, r.line)
-            for r in deps.requirements
-            if r.resolved and not r.url and _for_linux(r.marker)
-        ]
+    declared = deps.requirements if pins is None else ()
+    pins = pins or []
+    known = {p.name for p in pins}
+    pins += [
+        _Pin(r.name, r.resolved, None, r.file, r.line)
+        for r in (*declared, *deps.added)
+        if r.resolved and not r.url and for_linux(r.marker) and r.name not in known
+    ]
     minors = supported_minors()
     patches = {m: newest_patch(m) for m in minors}
     # Known compiled projects first: when the request budget runs out, those matter most.
@@ -118,7 +120,7 @@ def judge_wheels(
     return tuple(out), tuple(evidence)
 
 
-def _for_linux(marker: str | None) -> bool:
+def for_linux(marker: str | None) -> bool:
     """False when `marker` excludes Linux CPython under every Python the image may have."""
     if not marker:
         return True
@@ -179,8 +181,8 @@ def _lock_pins(
     )
     pins = []
     for entry in by_name.values():
-        marker = entry.marker if not _for_linux(entry.marker) else elsewhere.get(entry.name)
-        if entry.name in wanted and _for_linux(entry.marker):
+        marker = entry.marker if not for_linux(entry.marker) else elsewhere.get(entry.name)
+        if entry.name in wanted and for_linux(entry.marker):
             pins.append(_Pin(entry.name, entry.version, entry.files, path, _line(text, entry)))
         elif marker:
             evidence.append(
@@ -207,7 +209,7 @@ def _production(
     other: dict[str, str] = {}
     todo = []
     for name, marker, extras in roots:
-        if _for_linux(marker):
+        if for_linux(marker):
             todo.append((name, extras))
         elif marker:
             other[name] = marker
@@ -222,7 +224,7 @@ def _production(
         for extra in extras:
             edges += entry.extras.get(canonicalize_name(extra), [])
         for dep, marker, dep_extras in edges:
-            if _for_linux(marker):
+            if for_linux(marker):
                 todo.append((dep, dep_extras))
             elif marker:
                 other.setdefault(dep, marker)

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import posixpath
 import re
+import shlex
 from pathlib import PurePosixPath
 
 from generator.plan.assets import _asset_copies
 from generator.plan.context import _compiles_messages, _Context, _settings_path, writable_dir
-from generator.plan.installers import _Install
+from generator.plan.installers import _Install, _pep508, _pinned_for_hadolint
 from generator.plan.management import _asset_commands, _collectstatic, _compilemessages
 from generator.plan.model import APP, PIP_CACHE, UID, USER, VENV, Instruction, Stage, _env, _run
 from generator.plan.server import _Server
@@ -66,6 +67,9 @@ def _build_stage(
                 comment=("The project declares no application server: add a pinned one.",),
             )
         )
+    added = _added_requirements(ctx)
+    if added:
+        steps.append(added)
     compile_messages = _compiles_messages(ctx)
     if not install.source_first and (install.project or compile_messages):
         steps.append(source_copy)
@@ -186,6 +190,31 @@ def _runtime_stage(
     )
 
 
+def _added_requirements(ctx: _Context) -> Instruction | None:
+    """`pip install` of what the project declares outside its production set but the image
+    needs (the default database's driver), after the manager's own install."""
+    added = ctx.facts.dependencies.added
+    if not added:
+        return None
+    args = tuple(shlex.quote(_pep508(r)) for r in added)
+    where = ", ".join(sorted({r.file for r in added if r.file}))
+    for req in added:
+        ctx.decide(
+            "install",
+            req.file,
+            req.line,
+            f"pip install {_pep508(req)}: declared outside the production set, but the database "
+            "engine the settings default to imports it",
+        )
+    comment = [
+        "The driver of the database the settings default to, which the project declares",
+        f"outside its production set ({where}).",
+    ]
+    if any(not _pinned_for_hadolint(a) for a in args):
+        comment.append("hadolint ignore=DL3013")
+    return Instruction("RUN", (PIP_CACHE, "pip install", *args), tuple(comment))
+
+
 def _minimal_stage(
     ctx: _Context,
     base: str,
@@ -223,6 +252,9 @@ def _minimal_stage(
         steps.extend(install.deps)
         steps.append(source)
         steps.extend(install.project)
+    added = _added_requirements(ctx)
+    if added:
+        steps.append(added)
     ctx.decide(
         "profile",
         None,

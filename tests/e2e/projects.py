@@ -28,8 +28,9 @@ class Project:
     release: tuple[str, ...] = ()  # a command run in the container before probing (migrate)
     imports: tuple[str, ...] = ()  # modules that must import in the runtime image (C extensions)
     # --python-version / --base-variant: a Python a stand-in provides: 3.8-3.13 with slim-bookworm
-    # (pyenv look-alikes, preferred), 3.13 with slim-trixie (Debian's python3)
-    python: tuple[str, str] = ("3.11", "slim-bookworm")
+    # (pyenv look-alikes, preferred), 3.13 with slim-trixie (Debian's python3); None: the
+    # generator chooses the Python itself
+    python: tuple[str | None, str] = ("3.11", "slim-bookworm")
 
 
 def startproject(root: Path, subdir: str = "") -> Path:
@@ -365,3 +366,94 @@ def npm_frontend_project(root: Path) -> Project:
     (root / "package.json").write_text(json.dumps(package, indent=2) + "\n")
     run_tool("npm", "install", "--package-lock-only", "--no-audit", "--no-fund", cwd=root)
     return Project(root, env=RUNTIME_ENV, static="/static/dist/bundle.css")
+
+
+MINIMAL_SITE = {
+    "manage.py": """\
+import os
+import sys
+
+if __name__ == "__main__":
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site1.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(sys.argv)
+""",
+    "site1/__init__.py": "",
+    "site1/wsgi.py": """\
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site1.settings")
+application = get_wsgi_application()
+""",
+    "site1/urls.py": """\
+from django.urls import path
+
+from site1.views import hello
+
+urlpatterns = [path("", hello)]
+""",
+}
+MINIMAL_SETTINGS = """\
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+SECRET_KEY = os.environ["SECRET_KEY"]
+DEBUG = False
+ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "").split(",")
+INSTALLED_APPS = ["django.contrib.contenttypes", "django.contrib.staticfiles"{apps}]
+ROOT_URLCONF = "site1.urls"
+WSGI_APPLICATION = "site1.wsgi.application"
+DATABASES = {{"default": {{"ENGINE": "{engine}", "NAME": "app", "HOST": "127.0.0.1", "PORT": 1}}}}
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+"""
+
+
+def _minimal_site(root: Path, engine: str, view: str, apps: str = "") -> None:
+    for rel, text in MINIMAL_SITE.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    (root / "site1/settings.py").write_text(MINIMAL_SETTINGS.format(engine=engine, apps=apps))
+    (root / "site1/views.py").write_text(view)
+
+
+def old_psycopg2_binary_project(root: Path) -> Project:
+    """States no Python; pins psycopg2-binary 2.8.6, whose newest Linux wheels are for CPython 3.9.
+    The generator must choose 3.9 (not 3.10, which Django 3.2 also supports): on 3.10 pip would
+    compile it without pg_config and fail."""
+    _minimal_site(
+        root,
+        "django.db.backends.postgresql",
+        "import psycopg2\nfrom django.http import HttpResponse\n\n\n"
+        "def hello(request):\n    return HttpResponse(psycopg2.__version__)\n",
+    )
+    (root / "requirements.txt").write_text("Django==3.2.25\npsycopg2-binary==2.8.6\n")
+    return Project(root, env=RUNTIME_ENV, imports=("psycopg2",), python=(None, "slim-bookworm"))
+
+
+def geodjango_project(root: Path) -> Project:
+    """GeoDjango: a model with a PointField imports GDAL when Django starts, so collectstatic at
+    build time needs GDAL, GEOS and PROJ in the image, and the page uses GEOS and GDAL."""
+    _minimal_site(
+        root,
+        "django.contrib.gis.db.backends.postgis",
+        "from django.contrib.gis.gdal import gdal_version\n"
+        "from django.contrib.gis.geos import Point\n"
+        "from django.http import HttpResponse\n\n\n"
+        "def hello(request):\n"
+        "    return HttpResponse(f'{Point(1, 2).wkt} GDAL {gdal_version().decode()}')\n",
+        apps=', "django.contrib.gis", "places"',
+    )
+    (root / "places").mkdir()
+    (root / "places/__init__.py").write_text("")
+    (root / "places/models.py").write_text(
+        "from django.contrib.gis.db import models\n\n\n"
+        "class Place(models.Model):\n    location = models.PointField()\n"
+    )
+    (root / "requirements.txt").write_text("Django==5.2.7\npsycopg[binary]==3.2.10\n")
+    return Project(root, env=RUNTIME_ENV, imports=("django.contrib.gis.gdal.libgdal",))

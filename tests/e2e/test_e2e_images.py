@@ -32,7 +32,8 @@ def build_and_probe(
 ) -> harness.Response:
     """Generate, build and run PROJECT; assert what every image must do; return the page."""
     python, variant = project.python
-    dockerfile = generate(project.root, "--python-version", python, "--base-variant", variant)
+    chosen = ("--python-version", python) if python else ()
+    dockerfile = generate(project.root, *chosen, "--base-variant", variant)
     standin.provide_bases(dockerfile)
     images.append(tag)
     harness.build(project.root, tag)
@@ -128,3 +129,30 @@ def test_settings_that_need_their_environment_start_with_the_printed_contract(
     project = projects.Project(root, env=env)
     page = build_and_probe(project, unique_tag, images, containers, headers={"Host": "localhost"})
     assert page.body.decode() == "Hello from the container"
+
+
+def test_old_compiled_pin_chooses_the_python_it_has_wheels_for(
+    tmp_path: Path,
+    unique_tag: str,
+    images: list[str],
+    containers: list[harness.Container],
+) -> None:
+    """No Python stated, psycopg2-binary 2.8.6 pinned: Python 3.9 is chosen, built and served."""
+    project = projects.old_psycopg2_binary_project(tmp_path / "psycopg2-binary-2.8")
+    page = build_and_probe(project, unique_tag, images, containers)
+    dockerfile = (project.root / "Dockerfile").read_text()
+    assert "ARG PYTHON_VERSION=3.9." in dockerfile
+    assert "libpq-dev" not in dockerfile  # installed from its wheel, nothing compiled
+    assert page.body.decode().startswith("2.8.6")
+
+
+def test_geodjango_collectstatic_and_page_load_gdal_and_geos(
+    tmp_path: Path,
+    unique_tag: str,
+    images: list[str],
+    containers: list[harness.Container],
+) -> None:
+    project = projects.geodjango_project(tmp_path / "geodjango")
+    page = build_and_probe(project, unique_tag, images, containers)
+    assert "collectstatic" in (project.root / "Dockerfile").read_text()
+    assert page.body.decode().startswith("POINT (1 2) GDAL 3.")
