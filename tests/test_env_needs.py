@@ -113,12 +113,19 @@ def test_reads_without_default_are_needed_with_their_kind(
         'try:\n    X = os.environ["VAR"]\nexcept KeyError:\n    X = None',
         'try:\n    X = env("VAR")\nexcept ImproperlyConfigured:\n    X = None',
         'def later():\n    return os.environ["VAR"]',
+        'X = os.environ.get("VAR", "").split(",")',  # "" splits fine
+        'X = os.environ.get("VAR", "") and bool(int(os.environ["VAR"]))',  # tabbycat
+        'X = int(os.environ["VAR"]) if "VAR" in os.environ else 0',
+        'if USE_S3:\n    X = env("VAR")',  # an optional feature, off unless configured
+        'if DEBUG:\n    X = env("VAR")',  # the development side
+        'if not DEBUG:\n    pass\nelse:\n    X = env("VAR")',
+        'with open("f") as fh:\n    X = 1',
         'f = lambda: os.environ["VAR"]',
     ],
 )
 def test_reads_with_a_default_or_a_guard_are_not_needed(tmp_path: Path, line: str) -> None:
     header = "import os\nimport environ\nimport dj_database_url\nfrom decouple import config\n"
-    header += "env = environ.Env()\n"
+    header += "env = environ.Env()\nUSE_S3 = env.bool('USE_S3', default=False)\nDEBUG = False\n"
     assert "VAR" not in needs(project(tmp_path, header + line + "\nINSTALLED_APPS = []\n"))
 
 
@@ -296,3 +303,41 @@ def test_an_optional_local_settings_import_is_not_a_need(tmp_path: Path) -> None
     )
     facts = detect(LocalTree(root, Diagnostics()))
     assert facts.settings.example_modules == ()
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        'if not DEBUG:\n    X = env("VAR")',
+        'if DEBUG:\n    X = 1\nelse:\n    X = env("VAR")',
+        # python-discord/site: the production secret sits in the final else of an elif chain.
+        'if DEBUG:\n    X = 1\nelif "CI" in os.environ:\n    X = 2\nelse:\n    X = env("VAR")',
+        'if not USE_S3:\n    X = env("VAR")',
+    ],
+)
+def test_reads_on_the_side_production_takes_are_needed(tmp_path: Path, block: str) -> None:
+    header = "import os\nimport environ\nenv = environ.Env()\n"
+    header += "USE_S3 = env.bool('USE_S3', default=False)\nDEBUG = False\n"
+    assert "VAR" in needs(project(tmp_path, header + block + "\nINSTALLED_APPS = []\n"))
+
+
+def test_split_settings_included_under_a_condition_need_nothing(tmp_path: Path) -> None:
+    # tabbycat: the list of files to include grows under environment conditions.
+    root = project(
+        tmp_path,
+        "",
+        {
+            "proj/settings/__init__.py": """\
+                import os
+                from split_settings.tools import include
+                parts = ["core.py"]
+                if os.environ.get("ON_HEROKU"):
+                    parts.append("heroku.py")
+                include(*parts)
+                """,
+            "proj/settings/core.py": 'import os\nINSTALLED_APPS = []\nKEY = os.environ["CORE_KEY"]\n',
+            "proj/settings/heroku.py": 'import os\nMAIL = os.environ["HEROKU_MAIL"]\n',
+        },
+    )
+    (root / "proj/settings.py").unlink()
+    assert set(needs(root)) == {"CORE_KEY"}

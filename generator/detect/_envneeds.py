@@ -291,8 +291,11 @@ class _Finder:
         if isinstance(stmt, ast.If):
             inner = guarded | self._tested(stmt.test)
             self._exprs(stmt.test, guarded, caught)
-            self._body(stmt.body, inner, caught)
-            self._body(stmt.orelse, inner, caught)
+            body, orelse = _branches_run(stmt.test)
+            # A branch production may not take (`if USE_S3:`) needs nothing: reading it as a
+            # need would hand a placeholder to an optional switch and list it in the contract.
+            self._body(stmt.body, inner, caught or not body)
+            self._body(stmt.orelse, inner, caught or not orelse)
             return
         if isinstance(stmt, ast.Try):
             handles = any(_catches_missing(h) for h in stmt.handlers)
@@ -306,7 +309,7 @@ class _Finder:
                 self._exprs(item.context_expr, guarded, caught)
             if isinstance(stmt, ast.For):
                 self._exprs(stmt.iter, guarded, caught)
-            self._body(stmt.body + stmt.orelse, guarded, caught)
+            self._body(stmt.body + getattr(stmt, "orelse", []), guarded, caught)
             return
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
             target = stmt.targets[0]
@@ -318,15 +321,44 @@ class _Finder:
     # ---------------------------------------------------------------- expressions
 
     def _exprs(self, node: ast.AST, guarded: frozenset[str], caught: bool) -> None:
-        for sub, parent in _walk_with_parent(node):
+        for sub, parent, guard in self._walk(node, guarded):
             if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name):
-                self._call(sub.func.id, guarded, caught)
+                self._call(sub.func.id, guard, caught)
             read = self._read(sub) if not isinstance(sub, ast.Name) else None
             if read is None and isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load):
                 read = self.aliases.get(sub.id)
-            if read is None or read.name in guarded or caught:
+            if read is None or read.name in guard or caught:
                 continue
             self._judge(read, sub, parent)
+
+    def _walk(
+        self, node: ast.AST, guarded: frozenset[str]
+    ) -> Iterator[tuple[ast.AST, ast.AST | None, frozenset[str]]]:
+        """Every node under `node` with its parent and the variables guarding it, not entering
+        lambdas or nested functions: `os.environ.get("X") and int(os.environ["X"])` and
+        `int(os.environ["X"]) if "X" in os.environ else 0` only read X when it is set."""
+        stack: list[tuple[ast.AST, ast.AST | None, frozenset[str]]] = [(node, None, guarded)]
+        while stack:
+            current, parent, guard = stack.pop()
+            yield current, parent, guard
+            if isinstance(current, ast.Lambda | ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            if isinstance(current, ast.BoolOp):
+                children = []
+                seen = guard
+                for value in current.values:
+                    children.append((value, current, seen))
+                    seen = seen | self._tested(value)
+            elif isinstance(current, ast.IfExp):
+                inner = guard | self._tested(current.test)
+                children = [
+                    (current.test, current, guard),
+                    (current.body, current, inner),
+                    (current.orelse, current, inner),
+                ]
+            else:
+                children = [(child, current, guard) for child in ast.iter_child_nodes(current)]
+            stack.extend(reversed(children))
 
     def _call(self, name: str, guarded: frozenset[str], caught: bool) -> None:
         func = self.functions.get(name)
@@ -398,13 +430,15 @@ class _Finder:
             default = node.args[1] if len(node.args) > 1 else _kwarg(node, "default")
             if not name:
                 return None
-            usable = default is not None and not _empty(default)
+            # "" is a value .split() or int() handle (or fail on, for int: rare); a regex that
+            # cannot match the default is judged by _default_fails.
+            usable = default is not None and not _none(default)
             text = f"{func}({name!r})"
             return _Read(name, usable, "str", line, text, True, const_str(default))
         if func in ("dj_database_url.config", "db_url.config"):
             var = const_str(_kwarg(node, "env")) or "DATABASE_URL"
             default = _kwarg(node, "default")
-            usable = default is not None and not _empty(default)
+            usable = default is not None and not _none(default)
             return _Read(var, usable, "db", line, f"{func}()")
         if func in self.readers:
             # env("X") / config("X"): the second argument is a cast (django-environ) when it
@@ -467,24 +501,34 @@ def _use(node: ast.AST, parent: ast.AST | None, strings: dict[str, str]) -> tupl
     return None
 
 
+def _branches_run(test: ast.expr) -> tuple[bool, bool]:
+    """Which sides of an `if` production runs: both of `if __name__ == "__main__"` (a script),
+    the DEBUG-off side of a DEBUG test, neither of any other condition (it may not hold)."""
+    if (
+        isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Name)
+        and test.left.id == "__name__"
+    ):
+        return True, False
+    try:
+        source = ast.unparse(test)
+    except (ValueError, RecursionError, AttributeError):
+        return False, False
+    if "DEBUG" in source:
+        body = source.startswith("not ") or "False" in source
+        return body, not body
+    # Any other condition (`if USE_S3:`, `if "CI" in os.environ:`, `elif ON_HEROKU:`) is taken
+    # to be false when nothing is configured: the `else` side runs, or the body of `if not X`.
+    negated = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
+    return negated, not negated
+
+
 def _default_fails(read: _Read, use: tuple | None) -> bool:
     """A default the code's own regular expression rejects: `re.match(r"postgres://...",
     os.environ.get("DATABASE_URL", "sqlite://"))` fails at import when the variable is unset."""
     if use is None or use[0] != "regex" or use[1] in (None, "regex"):
         return False
     return read.default_text is None or not read.default_text.lower().startswith(use[1])
-
-
-def _walk_with_parent(node: ast.AST) -> Iterator[tuple[ast.AST, ast.AST | None]]:
-    """Every node under `node` with its parent, not entering lambdas or nested functions."""
-    stack: list[tuple[ast.AST, ast.AST | None]] = [(node, None)]
-    while stack:
-        current, parent = stack.pop()
-        yield current, parent
-        if isinstance(current, ast.Lambda | ast.FunctionDef | ast.AsyncFunctionDef):
-            continue
-        children = list(ast.iter_child_nodes(current))
-        stack.extend((child, current) for child in reversed(children))
 
 
 def _names_set(module: ast.Module) -> set[str]:
@@ -526,5 +570,5 @@ def _kwarg(call: ast.Call, name: str) -> ast.expr | None:
     return None
 
 
-def _empty(node: ast.AST) -> bool:
-    return isinstance(node, ast.Constant) and node.value in (None, "")
+def _none(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None

@@ -149,6 +149,10 @@ class _ChainReader:
         self.imported: dict[str, dict[str, Any]] = {}  # path -> namespace of a module read
         self.follow_named = True
         self.optional = 0  # inside `try:` whose handler tolerates a missing module
+        # Reading a file imported only under a condition (`if ON_HEROKU: include("heroku.py")`):
+        # what it reads from the environment is no need of the image.
+        self.conditional = 0
+        self.conditional_values: set[str] = set()  # list items appended under an `if`
 
     def read_module(self, module: str) -> bool:
         path = module_path(self.tree, self.roots, module)
@@ -179,9 +183,10 @@ class _ChainReader:
             self.chain.env_vars.setdefault(name, (path, line))
         self.chain.scheme.update(readers_scheme(module_ast, readers))
         for need in needs(module_ast, readers, self.chain.scheme, self.chain.strings):
-            self.chain.needs.append(
-                EnvNeed(need.name, need.kind, path, need.line, need.why, need.form)
-            )
+            if not self.conditional:
+                self.chain.needs.append(
+                    EnvNeed(need.name, need.kind, path, need.line, need.why, need.form)
+                )
         self.chain.strings.update(string_constants(module_ast))
         rel = posixpath.relpath(path, self.project_dir or ".")
         ev = Evaluator(self.chain.ns, rel, readers)
@@ -232,7 +237,9 @@ class _ChainReader:
             if path is None:
                 path = self._example(target, ctx, stmt.lineno)
             if path is not None:
+                self.conditional += test is not None
                 self._read_file(path, target, ctx.depth + 1, ctx.stack)
+                self.conditional -= test is not None
         elif isinstance(stmt, ast.If):
             self._if(stmt, ctx)
         elif isinstance(stmt, ast.ImportFrom) and stmt.module:
@@ -383,6 +390,10 @@ class _ChainReader:
             return
         items = list(old)
         args = [ctx.ev.eval(a) for a in call.args]
+        if test is not None:
+            for arg in args:
+                values = arg if isinstance(arg, list | tuple) else [arg]
+                self.conditional_values.update(v for v in values if isinstance(v, str))
         if method == "append" and len(args) == 1:
             items.append(args[0])
         elif method == "extend" and len(args) == 1 and isinstance(args[0], list | tuple):
@@ -413,7 +424,10 @@ class _ChainReader:
                 module = module_name(self.project_dir, path)
                 if test is not None and module:
                     self.chain.conditional.append((module, _source(test), ctx.path, call.lineno))
+                conditional = test is not None or pattern in self.conditional_values
+                self.conditional += conditional
                 self._read_file(path, module, ctx.depth + 1, ctx.stack)
+                self.conditional -= conditional
 
 
 @dataclass(frozen=True)
