@@ -168,9 +168,9 @@ def _asset_commands(ctx: _Context) -> tuple[list[Instruction], list[Instruction]
             "before collectstatic (django-sass-processor's documented deployment step)",
         )
         before.append(
-            Instruction(
-                "RUN",
-                (f"{_dummy_env_prefix(ctx)}{_manage(ctx)} compilescss",),
+            _command(
+                ctx,
+                f"{_dummy_env_prefix(ctx)}{_manage(ctx)} compilescss",
                 ("Compile the SCSS django-sass-processor serves, before collectstatic.",),
             )
         )
@@ -184,9 +184,9 @@ def _asset_commands(ctx: _Context) -> tuple[list[Instruction], list[Instruction]
             "manifest after collectstatic; without them every {% compress %} page fails",
         )
         after.append(
-            Instruction(
-                "RUN",
-                (f"{_dummy_env_prefix(ctx)}{_manage(ctx)} compress --force",),
+            _command(
+                ctx,
+                f"{_dummy_env_prefix(ctx)}{_manage(ctx)} compress --force",
                 (
                     "django-compressor offline: compress the {% compress %} blocks of the templates.",
                 ),
