@@ -130,6 +130,10 @@ class Dependencies:
     directory: str = "."
     # Tools building the project as a package runs (data/build_tools.toml), e.g. ("node",).
     build_tools: tuple[str, ...] = ()
+    # Every dependency group and extra the manifest declares (what may be asked for by name);
+    # None when the manifest has no such names to check against (requirements files, Pipfile).
+    declared_groups: tuple[str, ...] | None = None
+    declared_extras: tuple[str, ...] | None = None
     groups: tuple[str, ...] = ()  # dependency groups included for production (e.g. "prod")
     extras: tuple[str, ...] = ()  # extras of the project itself included for production
     hashes: bool = False  # requirement files carry --hash (pip must use --require-hashes)

@@ -52,6 +52,10 @@ class Options:
     base_variant: str | None = None  # e.g. "slim-bookworm"; default slim-<newest codename>
     apt_build: tuple[str, ...] = ()
     apt_runtime: tuple[str, ...] = ()
+    # Dependency groups / extras of the project installed too (an app that imports a dev-only
+    # package at start, such as a plugin importing pytest).
+    install_groups: tuple[str, ...] = ()
+    install_extras: tuple[str, ...] = ()
     env: tuple[tuple[str, str], ...] = ()
     digest: str | None = None  # pin FROM to @sha256:...
     dockerfile: str = "Dockerfile"
@@ -73,6 +77,8 @@ _KEYS = {
     "base-variant": "base_variant",
     "apt-build": "apt_build",
     "apt-runtime": "apt_runtime",
+    "install-groups": "install_groups",
+    "install-extras": "install_extras",
     "env": "env",
     "digest": "digest",
     "dockerfile": "dockerfile",
@@ -90,6 +96,8 @@ _FLAGS = {
     "base_variant": "--base-variant",
     "apt_build": "--apt-build",
     "apt_runtime": "--apt-runtime",
+    "install_groups": "--install-group",
+    "install_extras": "--install-extra",
     "env": "--env",
     "digest": "--pin-digest",
     "dockerfile": "--dockerfile",
@@ -182,6 +190,17 @@ def _validate(name: str, raw: object) -> Any:
                 if not _DEBIAN_PACKAGE.match(pkg):
                     raise ValueError(f"{printable(pkg)} is not a Debian package name")
                 names.append(pkg)
+        return tuple(dict.fromkeys(names))
+    if name in ("install_groups", "install_extras"):
+        items = [raw] if isinstance(raw, str) else raw
+        if not isinstance(items, list | tuple):
+            raise ValueError("must be a list of dependency group or extra names")
+        names = []
+        for item in items:
+            for word in str(item).replace(",", " ").split():
+                if not valid("python_package", word):
+                    raise ValueError(f"{printable(word)} is not a dependency group or extra name")
+                names.append(word)
         return tuple(dict.fromkeys(names))
     if name == "env":
         return _validate_env(raw)

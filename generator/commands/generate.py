@@ -70,6 +70,15 @@ def add_option_flags(parser: argparse.ArgumentParser, paths: bool = False) -> No
         "--apt-runtime", action="append", metavar="PKG", help="extra Debian package, runtime"
     )
     parser.add_argument(
+        "--install-group",
+        action="append",
+        metavar="NAME",
+        help="install this dependency group too (e.g. one the app imports at start)",
+    )
+    parser.add_argument(
+        "--install-extra", action="append", metavar="NAME", help="install this extra too"
+    )
+    parser.add_argument(
         "--env", action="append", metavar="KEY=VALUE", help="extra ENV in the image"
     )
     parser.add_argument(
@@ -100,6 +109,8 @@ def options_from_args(args: argparse.Namespace, root: Path, diags: Diagnostics) 
         "port": args.port,
         "apt_build": args.apt_build,
         "apt_runtime": args.apt_runtime,
+        "install_groups": args.install_group,
+        "install_extras": args.install_extra,
         "env": args.env,
         "base_variant": args.base_variant,
         "digest": args.pin_digest,

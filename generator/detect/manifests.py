@@ -29,6 +29,7 @@ from generator.detect.manifests_declared import (
 )
 from generator.detect.manifests_pip import RequirementSet, parse_file, read_requirements
 from generator.facts import Dependencies, Diagnostics, Evidence, Requirement
+from generator.guard import valid
 from generator.source import SourceTree
 
 # Lockfiles in order of preference; a pinned requirements file comes next, then anything else.
@@ -284,6 +285,8 @@ def _pyproject(
             installs_project=installs,
             manager_version=version,
             directory=directory,
+            declared_groups=tuple(declared.groups),
+            declared_extras=tuple(declared.extras),
             lock_format=lock_fmt,
             lock_writer=lock_writer,
             evidence=tuple(evidence),
@@ -303,6 +306,8 @@ def _django_group(declared: Declared, chosen: list[Requirement]) -> str | None:
     for name, reqs in declared.groups.items():
         if name.lower() in development or name in declared.dev_groups:
             continue
+        if not valid("python_package", name):
+            continue  # not a PEP 735 group name: never put on an install command line
         if any(r.name == "django" for r in reqs):
             return name
     return None
@@ -503,6 +508,8 @@ def _setuptools(
         extras=tuple(_unique(extras)),
         installs_project=installs,
         directory=directory,
+        declared_groups=tuple(_unique(g for _, d in parts for g in d.groups)),
+        declared_extras=tuple(_unique(e for _, d in parts for e in d.extras)),
         evidence=(
             Evidence("package manager", main_file, None, f"{main_file} declares the dependencies"),
             *(Evidence("installs project", main_file, None, w) for w in why[:1]),

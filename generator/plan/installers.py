@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import re
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 
 from packaging.version import Version
 
-from generator.facts import Requirement
+from generator.facts import Dependencies, Requirement
 from generator.plan.context import _clean_path, _Context, _from_install_dir
 from generator.plan.model import PIP_CACHE, VENV, Instruction, PlanError, _run, _with_comment
 from generator.plan.tools import _pin_and_log, _tool
@@ -29,6 +29,9 @@ class _Install:
 
 
 def _install_steps(ctx: _Context, minimal: bool) -> _Install:
+    # The groups and extras asked for in options join the detected ones; every builder below
+    # reads them from the facts.
+    ctx.facts = replace(ctx.facts, dependencies=_with_requested(ctx))
     deps = ctx.facts.dependencies
     manager = deps.manager
     groups, extras = deps.groups, deps.extras
@@ -62,6 +65,43 @@ def _install_steps(ctx: _Context, minimal: bool) -> _Install:
             "setup.py); add one that declares Django"
         )
     return builder(ctx, copy_inputs)
+
+
+def _with_requested(ctx: _Context) -> Dependencies:
+    """The dependencies with the groups and extras of options install-groups/install-extras,
+    checked against what the manifest declares (a typo fails here, not in the build)."""
+    deps = ctx.facts.dependencies
+    groups, extras = ctx.options.install_groups, ctx.options.install_extras
+    for kind, asked, declared in (
+        ("group", groups, deps.declared_groups),
+        ("extra", extras, deps.declared_extras),
+    ):
+        unknown = [n for n in asked if declared is not None and n not in declared]
+        if unknown:
+            raise PlanError(
+                f"install-{kind}s: {', '.join(unknown)} is not a dependency {kind} of "
+                f"{deps.files[0] if deps.files else 'the project'} (it declares: "
+                f"{', '.join(declared or ()) or 'none'})"
+            )
+    if groups and deps.manager == "pip" and deps.declared_groups is None:
+        raise PlanError(
+            f"install-groups: {deps.install_file or 'a requirements file'} has no dependency "
+            "groups; add the packages to the requirements file the image installs"
+        )
+    for kind, asked in (("groups", groups), ("extras", extras)):
+        if asked:
+            ctx.decide(
+                "install",
+                None,
+                None,
+                f"{kind} {', '.join(asked)} installed too, as asked (option install-{kind}): "
+                "their packages are in the image",
+            )
+    return replace(
+        deps,
+        groups=tuple(dict.fromkeys((*deps.groups, *groups))),
+        extras=tuple(dict.fromkeys((*deps.extras, *extras))),
+    )
 
 
 def _inputs(ctx: _Context) -> tuple[str, ...]:
@@ -195,7 +235,9 @@ def _pip_project(ctx: _Context, copy_inputs: tuple[Instruction, ...]) -> _Instal
             "mount keeps a code-change rebuild fast)",
         )
         install = _run(f"pip install {shlex.quote(target)}", mounts=(PIP_CACHE,))
-        return _Install((), None, (), (install,), True, deps.groups, deps.extras)
+        return _Install(
+            (), None, (), (install, *_requested_groups(ctx)), True, deps.groups, deps.extras
+        )
     ctx.decide(
         "install",
         manifest,
@@ -217,7 +259,33 @@ def _pip_project(ctx: _Context, copy_inputs: tuple[Instruction, ...]) -> _Instal
         mounts=(PIP_CACHE,),
         comment=("Then the project itself, from the source.",),
     )
-    return _Install((), None, (deps_step,), (project,), False, deps.groups, deps.extras)
+    return _Install(
+        (), None, (deps_step,), (project, *_requested_groups(ctx)), False, deps.groups, deps.extras
+    )
+
+
+def _requested_groups(ctx: _Context) -> tuple[Instruction, ...]:
+    """`pip install --group` for the groups asked for in options (a pip-built project)."""
+    groups = ctx.options.install_groups
+    if not groups:
+        return ()
+    pin = _pin_and_log(ctx, "pip")
+    if Version(pin.version) < Version("25.1"):
+        raise PlanError(
+            f"install-groups: {pin.requirement}, the newest pip for Python {ctx.minor}, cannot "
+            "install dependency groups (pip >= 25.1); choose a newer Python (--python-version)"
+        )
+    flags = " ".join(f"--group={shlex.quote(g)}" for g in groups)
+    return (
+        _run(
+            f"pip install {pin.requirement}",
+            f"pip install {flags}",
+            mounts=(PIP_CACHE,),
+            comment=(
+                "The dependency groups asked for (install-groups); --group needs pip >= 25.1.",
+            ),
+        ),
+    )
 
 
 def _declared_requirements(ctx: _Context) -> tuple[tuple[str, ...], str]:
@@ -279,7 +347,9 @@ def _uv(ctx: _Context, copy_inputs: tuple[Instruction, ...]) -> _Install:
     )
     frozen = "--frozen " if deps.lockfile else ""
     # --no-default-groups: [tool.uv] default-groups often lists dev/lint/test groups.
-    selection = "--no-dev --no-default-groups" + "".join(f" --group {g}" for g in deps.groups)
+    # --no-dev would win over an asked-for `--group dev` (install-groups).
+    no_dev = "" if "dev" in deps.groups else "--no-dev "
+    selection = f"{no_dev}--no-default-groups" + "".join(f" --group {g}" for g in deps.groups)
     selection += "".join(f" --extra {e}" for e in deps.extras)
     mounts = ("--mount=type=cache,target=/root/.cache/uv",)
     # --inexact: uv must not remove pip from the venv (it installs gunicorn when we add it).
@@ -437,7 +507,10 @@ def _pipenv(ctx: _Context, copy_inputs: tuple[Instruction, ...]) -> _Install:
 def _pdm(ctx: _Context, copy_inputs: tuple[Instruction, ...]) -> _Install:
     deps = ctx.facts.dependencies
     env = (("PDM_CHECK_UPDATE", "false"),)
-    selection = "--prod" + "".join(f" -G {g}" for g in (*deps.groups, *deps.extras))
+    # PDM refuses --prod with a dependency group ("--prod is not allowed with dev groups"); with
+    # groups named, only those (and the default set) are installed.
+    prod = "" if deps.groups else "--prod"
+    selection = (prod + "".join(f" -G {g}" for g in (*deps.groups, *deps.extras))).strip()
     mounts = ("--mount=type=cache,target=/root/.cache/pdm",)
     if deps.lockfile:
         # `pdm install --frozen-lockfile` resolves again (without writing) when the lock's
