@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
@@ -569,14 +569,19 @@ def refresh_text(
     allow_minor: bool = False,
     pin_digest: bool = False,
     today: date | None = None,
+    young: Mapping[str, int] | None = None,
 ) -> RefreshResult:
     """Rewrite the `python` base images of a Dockerfile to the newest tags that keep its choices.
 
     `tags` is every tag the registry offers (extra tags are harmless); `digest_of(tag)` returns the
     manifest digest of a tag and is called only for digest-pinned images (or all with
-    `pin_digest`). Every byte outside the rewritten tokens is kept as it was.
+    `pin_digest`). `young` maps the tags pushed too recently to be chosen (min-age-days) to their
+    age in days: they are not moved to, and a digest pinned on one of them is kept. Every byte
+    outside the rewritten tokens is kept as it was.
     """
+    young = young or {}
     tag_list = list(tags)
+    old_enough = [t for t in tag_list if t not in young]
     images, _ = scan(text)
     warnings: list[str] = []
     notes: list[str] = []
@@ -614,7 +619,14 @@ def refresh_text(
         else:
             if current.prerelease:
                 notes.append(f"line {use.line}: {ref.tag} is a pre-release; kept")
-            chosen = choose_tag(current, tag_list, allowed=allowed, allow_minor=allow_minor)
+            chosen = choose_tag(current, old_enough, allowed=allowed, allow_minor=allow_minor)
+            newest = choose_tag(current, tag_list, allowed=allowed, allow_minor=allow_minor)
+            if newest.text != chosen.text:
+                instead = f"moved to {chosen.text}" if chosen.text != ref.tag else "kept"
+                notes.append(
+                    f"line {use.line}: python:{newest.text} was pushed {young[newest.text]} "
+                    f"day(s) ago, under the minimum age; {instead}"
+                )
             new_tag = chosen.text
             sibling = abandoned_suite(chosen, tag_list)
             if sibling is not None:
@@ -628,7 +640,13 @@ def refresh_text(
             if chosen.minor is not None:
                 eol_minors.append(f"{chosen.minor[0]}.{chosen.minor[1]}")
         new_digest = ref.digest
-        if (ref.digest or pin_digest) and digest_of is not None and new_tag is not None:
+        if ref.digest and new_tag == ref.tag and new_tag in young:
+            # The tag's image was rebuilt within the minimum age: the pinned digest stays.
+            notes.append(
+                f"line {use.line}: python:{new_tag} was rebuilt {young[new_tag]} day(s) ago, "
+                "under the minimum age; its pinned digest is kept"
+            )
+        elif (ref.digest or pin_digest) and digest_of is not None and new_tag is not None:
             new_digest = digest_of(new_tag)
         new = Reference(ref.name, new_tag, new_digest)
         if new == ref:
@@ -806,8 +824,12 @@ def refresh_dockerfile(
     *,
     allowed: SpecifierSet | None = None,
     today: date | None = None,
+    min_age_days: int = 0,
 ) -> RefreshResult:
     """Refresh the base images of `root/dockerfile` against `client`; the file is not written.
+
+    `min_age_days` holds back tags (and digests) the registry pushed more recently than that, so
+    weekly runs do not churn on every rebuild; the client's `pushed_at(tag)` gives the dates.
 
     The new minor under `allow_minor` stays inside `allowed`, or, when that is None, inside what the
     project states (requires-python, .python-version, Django support). Raises FileNotFoundError for
@@ -834,6 +856,21 @@ def refresh_dockerfile(
             where += "; --allow-minor may choose any newer stable Python"
         notes.append(f"--allow-minor stays inside {where}" if allowed is not None else where)
     tags = fetch_tags(text, client, allow_minor)
+    young: dict[str, int] = {}
+    if min_age_days > 0:
+        pushed_at = getattr(client, "pushed_at", None)
+        now = datetime.now(UTC)
+        ages = {t: pushed_at(t) if pushed_at else None for t in tags}
+        young = {
+            t: (now - when).days
+            for t, when in ages.items()
+            if when is not None and now - when < timedelta(days=min_age_days)
+        }
+        if tags and all(when is None for when in ages.values()):
+            notes.append(
+                f"min-age-days ({min_age_days}) not applied: this registry does not say when its "
+                "tags were pushed (Docker Hub's API does; a registry v2 mirror does not)"
+            )
     result = refresh_text(
         text,
         tags,
@@ -842,6 +879,7 @@ def refresh_dockerfile(
         allow_minor=allow_minor,
         pin_digest=pin_digest,
         today=today or date.today(),
+        young=young,
     )
     return RefreshResult(
         result.changes, result.new_text, result.warnings, (*notes, *result.notes), result.images

@@ -17,6 +17,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 DOCKER_HUB = "https://hub.docker.com"
@@ -84,6 +85,7 @@ class RegistryClient:
     _token: str | None = field(default=None, repr=False)
     _all_tags: list[str] | None = field(default=None, repr=False)
     _digests: dict[str, str] = field(default_factory=dict, repr=False)
+    _pushed: dict[str, datetime] = field(default_factory=dict, repr=False)
 
     # -- public ----------------------------------------------------------------------------
 
@@ -110,6 +112,13 @@ class RegistryClient:
         self._digests[tag] = digest
         return digest
 
+    def pushed_at(self, tag: str) -> datetime | None:
+        """When `tag`'s current image was pushed (Docker Hub's tag list says); None if unknown.
+
+        A registry v2 API (a mirror) gives no dates; neither does a tag not listed yet.
+        """
+        return self._pushed.get(tag)
+
     # -- tag lists ---------------------------------------------------------------------------
 
     def _hub_tags(self, name_filter: str) -> list[str]:
@@ -121,11 +130,13 @@ class RegistryClient:
             if not url:
                 break
             data = self._json(self._call("GET", url, {"Accept": "application/json"}), url)
-            names.extend(
-                str(r["name"])
-                for r in data.get("results") or []
-                if isinstance(r, dict) and "name" in r
-            )
+            for r in data.get("results") or []:
+                if not isinstance(r, dict) or "name" not in r:
+                    continue
+                names.append(str(r["name"]))
+                when = _timestamp(r.get("tag_last_pushed") or r.get("last_updated"))
+                if when is not None:
+                    self._pushed[str(r["name"])] = when
             url = urllib.parse.urljoin(url, data["next"]) if data.get("next") else None
         return names
 
@@ -236,6 +247,17 @@ class RegistryClient:
                 f"(HTTP {response.status}); use --registry for a mirror that allows it"
             )
         return f"registry {host} answered HTTP {response.status} for {url}"
+
+
+def _timestamp(value: object) -> datetime | None:
+    """An ISO 8601 time from the Hub API ("2024-12-04T01:23:45.678901Z"), or None."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def _next_link(header: str | None, base: str) -> str | None:

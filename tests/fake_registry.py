@@ -44,8 +44,11 @@ class FakeRegistry:
         page_size: int = 3,
         require_auth: bool = True,
         digest_on_head: bool = True,
+        pushed: dict[str, str] | None = None,
     ) -> None:
         self.tags = list(tags)
+        # tag -> ISO time of its last push, as Docker Hub's tag list reports it (tag_last_pushed)
+        self.pushed = dict(pushed or {})
         self.page_size = page_size
         self.require_auth = require_auth
         self.digest_on_head = digest_on_head
@@ -147,7 +150,9 @@ class FakeRegistry:
             "count": len(matching),
             "next": next_url,
             "previous": None,
-            "results": [{"name": t, "images": []} for t in chunk],
+            "results": [
+                {"name": t, "images": [], "tag_last_pushed": self.pushed.get(t)} for t in chunk
+            ],
         }
         self._send(req, 200, body, {}, method)
 

@@ -713,6 +713,9 @@ BAD_INPUTS = [
     ({"registry": "mirror.gcr.io"}, "registry", "http(s)://host"),
     ({"registry": "https://user:pw@mirror.example"}, "registry", "no credentials"),
     ({"registry": "ftp://mirror.example"}, "registry", "http(s)://host"),
+    ({"min-age-days": "a week"}, "min-age-days", "whole number"),
+    ({"fail-on-drift": "no"}, "fail-on-drift", "true or false"),
+    ({"delete-branch": "always"}, "delete-branch", "true or false"),
 ]
 
 

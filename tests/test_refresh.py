@@ -390,3 +390,43 @@ def test_a_debian_suite_that_stops_getting_patches_is_warned_about() -> None:
     # A suite still served, an alpine or suite-less variant: no warning.
     assert refresh_text("FROM python:3.12.9-slim-bookworm\n", tags[:3], digest_of).warnings == ()
     assert refresh_text("FROM python:3.12.7-slim\n", tags, digest_of).warnings == ()
+
+
+def test_min_age_days_holds_back_young_tags_and_rebuilt_digests(tmp_path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    def ago(days: int) -> str:
+        return (datetime.now(UTC) - timedelta(days=days)).isoformat().replace("+00:00", "Z")
+
+    tags = ["3.12.7-slim", "3.12.8-slim", "3.12.9-slim", "3.12-slim"]
+    pushed = {"3.12.7-slim": ago(90), "3.12.8-slim": ago(30), "3.12.9-slim": ago(2)}
+    pushed["3.12-slim"] = ago(2)  # the floating tag was rebuilt with 3.12.9 two days ago
+    old_pin = "sha256:" + "0" * 64
+    (tmp_path / "Dockerfile").write_text(
+        f"FROM python:3.12.7-slim AS build\nFROM python:3.12-slim@{old_pin}\n"
+    )
+    with FakeRegistry(tags, pushed=pushed) as fake:
+        client = RegistryClient(registry=fake.url, hub=fake.url)
+        result = refresh_dockerfile(tmp_path, "Dockerfile", client, min_age_days=7)
+        assert result.new_text == (
+            f"FROM python:3.12.8-slim AS build\nFROM python:3.12-slim@{old_pin}\n"
+        )
+        assert (
+            "line 1: python:3.12.9-slim was pushed 2 day(s) ago, under the minimum age; "
+            "moved to 3.12.8-slim" in result.notes
+        )
+        assert (
+            "line 2: python:3.12-slim was rebuilt 2 day(s) ago, under the minimum age; "
+            "its pinned digest is kept" in result.notes
+        )
+
+        # Without a minimum age the newest tag and the new digest are taken.
+        result = refresh_dockerfile(tmp_path, "Dockerfile", client)
+        assert "3.12.9-slim AS build" in result.new_text and old_pin not in result.new_text
+
+    # A mirror's v2 API has no dates: said, not silently ignored.
+    with FakeRegistry(tags, pushed=pushed) as fake:
+        client = RegistryClient(registry=fake.url, hub=None)
+        result = refresh_dockerfile(tmp_path, "Dockerfile", client, min_age_days=7)
+        assert "3.12.9-slim AS build" in result.new_text
+        assert any(n.startswith("min-age-days (7) not applied") for n in result.notes)

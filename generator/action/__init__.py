@@ -68,6 +68,7 @@ def run(
     if inputs.mode != "refresh":
         given = {"allow-minor": inputs.allow_minor, "pin-digest": inputs.pin_digest}
         given["registry"] = bool(inputs.registry)
+        given["min-age-days"] = inputs.min_age_days > 0
         for name in (n for n in REFRESH_ONLY if given[n]):
             notes.add("warning", f"Input '{name}' only applies to mode: refresh; ignored")
     if inputs.mode != "check" and not inputs.fail_on_drift:

@@ -55,6 +55,7 @@ DEFAULTS: dict[str, str] = {
     "pin-digest": "false",
     "fail-on-drift": "true",
     "registry": "",
+    "min-age-days": "0",
     # mode: sweep (generator/action/sweep.py)
     "owner": "",
     "repositories": "*",
@@ -81,7 +82,7 @@ OPTION_INPUTS = {
     "dockerignore": "dockerignore",
 }
 # Check mode proposes nothing (it fails on drift; mode: generate brings the files up to date).
-REFRESH_ONLY = ("allow-minor", "pin-digest", "registry")
+REFRESH_ONLY = ("allow-minor", "pin-digest", "registry", "min-age-days")
 # Each mode has its own branch, so a refresh run never resets an open generate pull request.
 BRANCHES = {"generate": DEFAULT_BRANCH, "check": DEFAULT_BRANCH, "refresh": REFRESH_BRANCH}
 _LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
@@ -123,6 +124,7 @@ class ActionInputs:
     allow_minor: bool  # refresh: may move to a newer Python minor the project allows
     pin_digest: bool  # refresh: add @sha256 digests to the python base images
     registry: str | None  # refresh: registry v2 base URL (a mirror); None: Docker Hub
+    min_age_days: int  # refresh: tags and digests pushed more recently are held back
 
 
 def _input(name: str) -> str:
@@ -208,6 +210,15 @@ def _registry() -> str | None:
     return value.rstrip("/")
 
 
+def _min_age() -> int:
+    value = _input("min-age-days").strip() or "0"
+    if not value.isascii() or not value.isdigit() or int(value) > 365:
+        raise InputError(
+            "min-age-days", f"{value!r} is not a number of days; use a whole number from 0 to 365"
+        )
+    return int(value)
+
+
 def _inside(workspace: Path, path: Path, name: str) -> Path:
     resolved = path.resolve()
     if not resolved.is_relative_to(workspace):
@@ -247,6 +258,7 @@ def read_inputs() -> tuple[ActionInputs | None, list[str]]:
     attempt("reviewers", lambda: _people("reviewers", teams=True))
     attempt("author", _author)
     attempt("registry", _registry)
+    attempt("min-age-days", _min_age)
     options = {OPTION_INPUTS[n]: _input(n) for n in OPTION_INPUTS if _input(n)}
     if "root" in values:
         bad = _option_errors(values["root"], options)
@@ -295,6 +307,7 @@ def read_inputs() -> tuple[ActionInputs | None, list[str]]:
             allow_minor=values["allow-minor"],
             pin_digest=values["pin-digest"],
             registry=values["registry"],
+            min_age_days=values["min-age-days"],
         ),
         [],
     )

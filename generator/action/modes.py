@@ -149,6 +149,7 @@ def _refresh(inputs: ActionInputs, core: Any, options: Any, registry: Any) -> Ou
             registry or _registry_client(inputs, RegistryClient),
             allow_minor=inputs.allow_minor,
             pin_digest=inputs.pin_digest,
+            min_age_days=inputs.min_age_days,
         )
     except FileNotFoundError:
         outcome.failed = f"{rel} does not exist: run this action with mode: generate first"

@@ -47,6 +47,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="move to a newer Python minor when the project allows it (requires-python, Django)",
     )
     p.add_argument("--pin-digest", action="store_true", help="add the @sha256 digest to the tag")
+    p.add_argument(
+        "--min-age-days",
+        type=int,
+        default=0,
+        metavar="N",
+        help="hold back tags and digests pushed less than N days ago (Docker Hub dates)",
+    )
     p.add_argument("--dry-run", action="store_true", help="print the changes, do not write")
 
 
@@ -65,6 +72,7 @@ def run(args: argparse.Namespace, client: RegistryClient | None = None) -> int:
             client or client_from_args(args),
             allow_minor=args.allow_minor,
             pin_digest=args.pin_digest,
+            min_age_days=max(args.min_age_days, 0),
         )
     except (RegistryError, FileNotFoundError, UnsafePath) as exc:
         print(f"django-dockerfile refresh: {exc}", file=sys.stderr)
