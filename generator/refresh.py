@@ -18,6 +18,7 @@ from typing import Protocol
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
+from generator import markdown as md
 from generator.detect.python_version import eol_warning
 from generator.guard import UnsafePath, inside
 from generator.source import MAX_READ_BYTES
@@ -449,12 +450,12 @@ class Change:
     changelog: str | None = None  # release notes of the new Python, when the version moved
 
     def describe(self) -> str:
-        """One line for a terminal, a job summary or a PR body."""
-        what = f"`{self.image_old}` → `{self.image_new}`"
+        """One line of markdown for a job summary or a PR body (the Dockerfile's text escaped)."""
+        what = f"{md.code(self.image_old)} → {md.code(self.image_new)}"
         where = f"line {self.line}"
         if self.kind == "arg":
-            where += f" (ARG default `{self.old}` → `{self.new}`)"
-        link = f" ([changelog]({self.changelog}))" if self.changelog else ""
+            where += f" (ARG default {md.code(self.old)} → {md.code(self.new)})"
+        link = f" ({md.link('changelog', self.changelog)})" if self.changelog else ""
         return f"{what} at {where}{link}"
 
 

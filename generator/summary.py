@@ -5,10 +5,10 @@ Pure functions over what the run produced; nothing here decides what goes in a D
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from generator import markdown as md
 from generator.facts import Diagnostic, Evidence, ProjectFacts
 from generator.publish import PublishResult
 
@@ -38,67 +38,78 @@ class RunReport:
     decisions: tuple[Evidence, ...] = ()
     warnings: tuple[Diagnostic, ...] = ()  # file paths relative to the repository
     files: tuple[FileReport, ...] = ()
-    notes: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # markdown: producers escape repository text (generator.markdown)
     pull: PublishResult | None = None
 
 
 def inline(text: object) -> str:
-    """Repository-derived text made inert in markdown: no HTML, no @mentions, one line.
+    """Repository-derived text made inert in markdown (generator.markdown.text): no HTML, links,
+    images, @mentions or references, one line.
 
     Values come from a stranger's repository when the action runs as a PR bot; a setting such
     as "@org/everyone" must not notify anybody, nor raw HTML render.
     """
-    out = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    out = re.sub(r"@(?=\w)", "@\u200b", out)
-    return out.replace("\r", " ").replace("\n", " ").strip()
+    return md.text(text)
 
 
 def cell(text: object) -> str:
-    """Text safe inside a markdown table cell."""
-    return inline(str(text).replace("\\", "\\\\").replace("|", "\\|"))
+    """Text safe inside a markdown table cell (`|` is escaped by generator.markdown.text)."""
+    return md.text(text)
 
 
-def _where(file: str | None, line: int | None, link: Linker | None) -> str:
+def _where(file: str | None, line: int | None, link: Linker | None, table: bool = False) -> str:
     if not file:
         return ""
     label = f"{file}:{line}" if line else file
-    url = link(file, line) if link else None
-    return f"[`{cell(label)}`]({url})" if url else f"`{cell(label)}`"
+    return md.link(md.code(label, table), link(file, line) if link else None)
 
 
 def facts_table(facts: ProjectFacts, project: str) -> str:
     """What was detected, one row per fact a user would check first."""
     s = facts.settings
     d = facts.dependencies
-    rows: list[tuple[str, str]] = [("Project directory", f"`{project}`")]
+    # Each row's value is markdown: repository strings through md.text() or md.code().
+    rows: list[tuple[str, str]] = [("Project directory", md.code(project, table=True))]
     if facts.django_version:
         dv = facts.django_version
         version = dv.resolved or dv.spec or "any"
-        rows.append(("Django", f"{version} ({dv.source})" if dv.source else version))
+        rows.append(("Django", md.text(f"{version} ({dv.source})" if dv.source else version)))
     if facts.python:
-        rows.append(("Python", f"{facts.python.version} ({facts.python.source})"))
-    manager = d.manager + (f", lockfile `{d.lockfile}`" if d.lockfile else "")
+        rows.append(("Python", md.text(f"{facts.python.version} ({facts.python.source})")))
+    manager = md.text(d.manager) + (
+        f", lockfile {md.code(d.lockfile, table=True)}" if d.lockfile else ""
+    )
     rows.append(("Dependencies", manager))
     if s.settings_module or s.production_settings_module:
-        rows.append(("Settings", s.production_settings_module or s.settings_module or ""))
+        rows.append(("Settings", md.text(s.production_settings_module or s.settings_module or "")))
     app = s.asgi_application if facts.asgi_required else s.wsgi_application
     if facts.server:
         declared = "declared" if facts.server_declared else "added"
-        rows.append(("Server", f"{facts.server} ({declared}) serving `{app or '?'}`"))
+        rows.append(
+            (
+                "Server",
+                f"{md.text(facts.server)} ({declared}) serving {md.code(app or '?', table=True)}",
+            )
+        )
     for stage in ("build", "runtime"):
         packages = facts.packages(stage)
         if packages:
-            rows.append((f"System packages ({stage})", ", ".join(packages)))
+            rows.append((f"System packages ({stage})", md.text(", ".join(packages))))
     if facts.collectstatic:
         rows.append(
             ("Static files", "collectstatic" + (" + WhiteNoise" if facts.whitenoise else ""))
         )
     for fe in facts.frontends:
-        rows.append(("Frontend", f"{fe.manager} run {fe.build_script} in `{fe.directory}`"))
+        rows.append(
+            (
+                "Frontend",
+                f"{md.text(f'{fe.manager} run {fe.build_script}')} in {md.code(fe.directory, table=True)}",
+            )
+        )
     if s.database:
-        rows.append(("Database", s.database))
+        rows.append(("Database", md.text(s.database)))
     lines = ["| | |", "|---|---|"]
-    lines += [f"| {cell(k)} | {cell(v) if '`' not in v else v} |" for k, v in rows]
+    lines += [f"| {md.text(k)} | {v} |" for k, v in rows]
     return "\n".join(lines)
 
 
@@ -108,7 +119,9 @@ def decision_log(decisions: Sequence[Evidence], link: Linker | None = None) -> s
         return "_No decisions recorded._"
     lines = ["| Decision | Why | Because of |", "|---|---|---|"]
     for e in decisions:
-        lines.append(f"| {cell(e.fact)} | {cell(e.why)} | {_where(e.file, e.line, link)} |")
+        lines.append(
+            f"| {cell(e.fact)} | {cell(e.why)} | {_where(e.file, e.line, link, table=True)} |"
+        )
     return "\n".join(lines)
 
 
@@ -122,21 +135,17 @@ def runtime_contract(facts: ProjectFacts, image: str = "IMAGE") -> str:
         return "The settings need no environment variable to start."
     lines = ["| Variable | Kind | Why | Where |", "|---|---|---|---|"]
     for n in s.env_needs:
-        where = _where(n.file or None, n.line, None)
-        lines.append(f"| `{cell(n.name)}` | {cell(n.kind)} | {cell(n.why)} | {where} |")
+        where = _where(n.file or None, n.line, None, table=True)
+        lines.append(
+            f"| {md.code(n.name, table=True)} | {cell(n.kind)} | {cell(n.why)} | {where} |"
+        )
     for m in s.example_modules:
         why = f"the settings import it; the repository ships only {m.example}: mount your own"
-        where = _where(m.file, m.line, None)
-        lines.append(f"| `{cell(m.path)}` (file) | module | {cell(why)} | {where} |")
+        where = _where(m.file, m.line, None, table=True)
+        lines.append(f"| {md.code(m.path, table=True)} (file) | module | {cell(why)} | {where} |")
     command = run_command(facts, image)
-    lines += ["", "Start the image with:", "", _fenced(command, "sh")]
+    lines += ["", "Start the image with:", "", md.fenced(command, "sh")]
     return "\n".join(lines)
-
-
-def _fenced(text: str, lang: str) -> str:
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return f"{fence}{lang}\n{text}\n{fence}"
 
 
 def _warning_item(w: Diagnostic, link: Linker | None) -> str:
@@ -148,9 +157,7 @@ def _diff_block(diff: str) -> str:
     if len(diff) > MAX_DIFF_CHARS:
         diff = diff[:MAX_DIFF_CHARS] + "\n… (diff truncated)"
     # A fence longer than any run of backticks inside, so the diff cannot close it.
-    longest = max((len(run) for run in re.findall(r"`+", diff)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return f"{fence}diff\n{diff.rstrip()}\n{fence}"
+    return md.fenced(diff, "diff")
 
 
 def pull_line(pull: PublishResult | None) -> str | None:
@@ -194,14 +201,14 @@ def job_summary(report: RunReport, link: Linker | None = None) -> str:
     facts = report.facts
     if facts is None or not facts.django:
         reason = facts.reason if facts else "nothing was detected"
-        out += [f"No Django project found: {reason}", ""]
+        out += [f"No Django project found: {md.text(reason)}", ""]
     else:
         out += ["### Detected", "", facts_table(facts, report.project), ""]
     if report.files:
         out += ["### Files", ""]
         for f in report.files:
-            why = f": {f.reason}" if f.reason else ""
-            out.append(f"- `{f.path}`: {f.status}{why}")
+            why = f": {md.text(f.reason)}" if f.reason else ""
+            out.append(f"- {md.code(f.path)}: {md.text(f.status)}{why}")
         out.append("")
     if facts is not None and facts.django:
         out += ["### Runtime contract", "", runtime_contract(facts), ""]
@@ -215,7 +222,7 @@ def job_summary(report: RunReport, link: Linker | None = None) -> str:
         out += [f"> {note}", ""]
     for f in report.files:
         if f.diff:
-            out += [f"### Diff of `{f.path}`", "", _diff_block(f.diff), ""]
+            out += [f"### Diff of {md.code(f.path)}", "", _diff_block(f.diff), ""]
     line = pull_line(report.pull)
     if line:
         out += ["### Pull request", "", line, ""]
@@ -223,7 +230,7 @@ def job_summary(report: RunReport, link: Linker | None = None) -> str:
     if signed:
         out += [signed, ""]
     for warning in report.pull.warnings if report.pull else ():
-        out.append(f"- {warning}")
+        out.append(f"- {md.text(warning)}")
     return "\n".join(out).rstrip() + "\n"
 
 

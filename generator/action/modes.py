@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from generator import markdown as md
 from generator.action.inputs import ActionInputs
 from generator.action.workspace import chown, project_rel, repo_path, workspace_owner
 from generator.facts import Diagnostic, ProjectFacts
@@ -107,7 +108,7 @@ def _check(inputs: ActionInputs, core: Any, options: Any, registry: Any) -> Outc
         outcome.findings.append(
             replace(finding, file=repo_path(finding.file, inputs), message=message)
         )
-    outcome.notes += list(result.notes)
+    outcome.notes += [md.text(note) for note in result.notes]
     if inputs.create_pull_request:
         outcome.notes.append(
             "create-pull-request does nothing in check mode; run the action with mode: "
@@ -161,8 +162,8 @@ def _refresh(inputs: ActionInputs, core: Any, options: Any, registry: Any) -> Ou
         outcome.failed = f"the image registry could not be read: {exc}"
         return outcome
     outcome.warnings += [Diagnostic(w, rel) for w in result.warnings]
-    outcome.notes += [f"`{rel}`: {c.describe()}" for c in result.changes]
-    outcome.notes += list(result.notes)
+    outcome.notes += [f"{md.code(rel)}: {c.describe()}" for c in result.changes]
+    outcome.notes += [md.text(note) for note in result.notes]
     if not result.changed:
         outcome.files.append(FileReport(rel, "unchanged", "the base image is current"))
         # Proposed all the same: when the base branch has it, an open refresh PR is stale.

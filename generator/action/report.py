@@ -8,6 +8,7 @@ from typing import Any
 from actions_toolkit import core as gha
 from actions_toolkit.command import issue_command
 
+from generator import markdown as md
 from generator.action.inputs import ActionInputs
 from generator.facts import ProjectFacts
 
@@ -83,8 +84,10 @@ def linker(
     ref = ref or env.get("GITHUB_SHA")
     if not inputs.repository or not ref:
         return lambda file, line: None
+    # The path is the repository's: percent-encoded, so no `)` or space ends the link early.
     return lambda file, line: (
-        f"{server}/{inputs.repository}/blob/{ref}/{file}" + (f"#L{line}" if line else "")
+        f"{server}/{inputs.repository}/blob/{md.url_path(ref)}/{md.url_path(file)}"
+        + (f"#L{int(line)}" if line else "")
     )
 
 
@@ -105,9 +108,8 @@ def set_outputs(values: Mapping[str, object]) -> None:
 def finding_note(finding: Any, link: Callable[[str, int | None], str | None]) -> str:
     """A review finding for the job summary: severity, the linked file:line, the advice."""
     label = f"{finding.file}:{finding.line}" if finding.line else finding.file
-    url = link(finding.file, finding.line)
-    where = f"[`{label}`]({url})" if url else f"`{label}`"
-    return f"**{finding.severity}** {where}: {finding.message}"
+    where = md.link(md.code(label), link(finding.file, finding.line))
+    return f"**{md.text(finding.severity)}** {where}: {md.text(finding.message)}"
 
 
 def django_version(facts: ProjectFacts | None) -> str:
