@@ -25,7 +25,7 @@ _ZWSP = "\u200b"  # breaks a mention or an autolink without changing what a read
 # entities instead (no HTML, even escaped). Block markers only count at the start (_LEADING).
 # An underscore inside a word (DATABASE_URL) never emphasises in GitHub markdown: kept readable.
 _PUNCT = re.compile(r"([\\`*\[\]|~$]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
-_LEADING = re.compile(r"\A(?:(#{1,6}|[+-])|([0-9]{1,9})([.)]))(?=[ \t]|\Z)")
+_LEADING = re.compile(r"\A(?:([#+=-])|([0-9]{1,9})([.)])(?=[ \t]|\Z))")
 _BREAKS = re.compile("[" + re.escape(LINE_BREAKS) + r"\x00-\x1f\x7f-\x9f]+")
 # Things GitHub links by itself in prose: @user, @org/team, #123, GH-123, a SHA, bare URLs.
 _MENTION = re.compile(r"@(?=[A-Za-z0-9_-])")
@@ -50,7 +50,8 @@ def text(value: object) -> str:
     out = _SHA.sub(lambda m: _ZWSP.join(re.findall(".{1,6}", m.group())), out)
     out = out.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     out = _PUNCT.sub(r"\\\1", out)
-    # "# x", "- x", "1. x" at the start of a list item or quote would open a block of their own.
+    # "# x", "- x", "--" (after "- ": a rule), "1. x" at the start of a list item or quote would
+    # open a block of their own.
     return _LEADING.sub(
         lambda m: f"\\{m.group(1)}" if m.group(1) else f"{m.group(2)}\\{m.group(3)}", out
     )
