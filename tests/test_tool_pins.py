@@ -206,3 +206,21 @@ def test_build_pins_companions_only_where_the_tool_release_depends_on_them():
         "with": ["hishel==1.4"],
     }
     assert "pypi.org/simple/pdm/ (releases <2)" in text
+
+
+def test_check_reports_a_change_and_writes_nothing(monkeypatch, tmp_path, capsys):
+    table = tmp_path / "tool_releases.toml"
+    table.write_text((DATA / "tool_releases.toml").read_text())
+    before = table.read_text()
+
+    def fetch(package: str) -> dict:  # every tool has a release 99.0 for every Python
+        return {"files": [_file(f"{package}-99.0-py3-none-any.whl", ">=3.8", "2026-12-01")]}
+
+    monkeypatch.setattr(refresh_tools, "TABLE", table)
+    monkeypatch.setattr(refresh_tools, "_fetch", fetch)
+    monkeypatch.setattr(refresh_tools, "_read", lambda url: _wheel("x", "99.0", []))
+    assert refresh_tools.main(["--check"]) == 1
+    assert table.read_text() == before
+    assert "gunicorn on Python 3.8: 23.0.0 -> 99.0 (2026-12-01)" in capsys.readouterr().out
+    assert refresh_tools.main([]) == 0
+    assert 'gunicorn]\n"3.8" = { version = "99.0", date = "2026-12-01" }' in table.read_text()

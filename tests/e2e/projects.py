@@ -279,6 +279,33 @@ def pdm_project(root: Path) -> Project:
     return Project(root, env=RUNTIME_ENV, static="/static/site.css")
 
 
+def pdm_python38_project(root: Path) -> Project:
+    """PDM on Python 3.8 with no server declared (issue 10, class 1): the tools the Dockerfile
+    installs (pdm, its hishel companion, gunicorn) must be releases that still install on 3.8."""
+    site = startproject(root)
+    production_settings(site, whitenoise=True)
+    (root / "pyproject.toml").write_text(
+        textwrap.dedent(
+            """
+            [project]
+            name = "mysite"
+            version = "0.1.0"
+            requires-python = ">=3.8"
+            dependencies = ["django>=4.2,<4.3", "whitenoise>=6.5,<6.8"]
+
+            [tool.pdm]
+            distribution = false
+            """
+        ).lstrip()
+    )
+    run_tool(tool("pdm"), "lock", cwd=root, env={"PDM_CHECK_UPDATE": "false"})
+    shutil.rmtree(root / ".venv", ignore_errors=True)
+    (root / ".pdm-python").unlink(missing_ok=True)
+    return Project(
+        root, env=RUNTIME_ENV, static="/static/site.css", python=("3.8", "slim-bookworm")
+    )
+
+
 def source_builds_project(root: Path) -> Project:
     """pip with psycopg2 (not -binary, built against libpq) and mysqlclient (no Linux wheels:
     pkg-config and libmariadb): both compile at build and must load at run time."""

@@ -81,6 +81,7 @@ MAKERS: dict[str, Callable[[Path], projects.Project]] = {
     "uv-lock-subdir": projects.uv_subdir_project,
     "pdm": projects.pdm_project,
     "pipenv-lock-by-older-pipenv": projects.pipenv_old_lock_project,
+    "pdm-python-3.8": projects.pdm_python38_project,
     "psycopg2-mysqlclient-from-source": projects.source_builds_project,
     "channels-asgi": projects.channels_project,
     "npm-frontend": projects.npm_frontend_project,
