@@ -95,6 +95,12 @@ class WheelSupport:
     source: str  # "poetry.lock", "the PyPI simple index", "generator/data/wheels.toml (...)"
     file: str | None = None  # where the pin is (the lockfile or requirements file)
     line: int | None = None
+    # The Python minors its environment markers install it on (python_version < "3.9"); () = all.
+    only_for: tuple[str, ...] = ()
+
+    def installed_on(self, minor: str | None) -> bool:
+        """Whether the installer installs this pin at all on Python `minor`."""
+        return not self.only_for or minor is None or minor in self.only_for
 
     def span(self) -> str:
         """ "3.8-3.10", or "no Python" when no wheel installs on Linux."""
@@ -110,6 +116,7 @@ class WheelSupport:
             "wheels_for": list(self.minors),
             "compiled": self.compiled,
             "sdist": self.sdist,
+            "only_for": list(self.only_for),
             "source": self.source,
         }
 

@@ -407,3 +407,48 @@ def test_real_index_knows_psycopg2_binary_2_9_1(tmp_path: Path, monkeypatch: pyt
 
     mine = release_files((f for f, _ in files), "psycopg2-binary", "2.9.1")
     assert summarise([(f, None) for f in mine], MINORS, PATCHES).minors[-1] == "3.10"
+
+
+UV_LOCK_MARKERS = """\
+version = 1
+requires-python = ">=3.8"
+
+[[package]]
+name = "site1"
+version = "0"
+source = { virtual = "." }
+dependencies = [
+    { name = "django" },
+    { name = "backports-zoneinfo", marker = "python_full_version < '3.9'" },
+]
+
+[[package]]
+name = "django"
+version = "4.1.13"
+source = { registry = "https://pypi.org/simple" }
+wheels = [{ url = "https://files.pythonhosted.org/x/Django-4.1.13-py3-none-any.whl", hash = "sha256:00" }]
+
+[[package]]
+name = "backports-zoneinfo"
+version = "0.2.1"
+source = { registry = "https://pypi.org/simple" }
+sdist = { url = "https://files.pythonhosted.org/x/backports.zoneinfo-0.2.1.tar.gz", hash = "sha256:01" }
+wheels = [
+    { url = "https://files.pythonhosted.org/x/backports.zoneinfo-0.2.1-cp38-cp38-manylinux1_x86_64.whl", hash = "sha256:02" },
+]
+"""
+
+
+def test_pin_its_markers_leave_out_on_newer_pythons_does_not_hold_them_back(make_tree):
+    generated = _generate(
+        make_tree,
+        {
+            "pyproject.toml": '[project]\nname = "site1"\nversion = "0"\nrequires-python = ">=3.8"\n'
+            'dependencies = ["django==4.1.13", "backports.zoneinfo==0.2.1; python_version < \'3.9\'"]\n',
+            "uv.lock": UV_LOCK_MARKERS,
+        },
+    )
+    # Django 4.1.13 supports up to 3.11; backports.zoneinfo (wheels for 3.8 only) is not
+    # installed there at all, so it does not pull the choice down to 3.8.
+    assert "ARG PYTHON_VERSION=3.11." in generated.files["Dockerfile"]
+    assert "gcc" not in generated.files["Dockerfile"]

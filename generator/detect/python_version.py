@@ -622,12 +622,13 @@ def _with_wheels(
     ordered = sorted(stable, key=Version)
 
     def covered(minor: str) -> int:
-        return sum(minor in w.minors for w in compiled)
+        # A pin its markers leave out on this Python (backports for old ones) is no obstacle.
+        return sum(minor in w.minors or not w.installed_on(minor) for w in compiled)
 
     chosen = max(ordered, key=lambda m: (covered(m), Version(m)))
     if chosen == newest:
         return newest, ""
-    limiting = [w for w in compiled if newest not in w.minors]
+    limiting = [w for w in compiled if newest not in w.minors and w.installed_on(newest)]
     named = "; ".join(
         f"{w.name} {w.version} has wheels for {w.span()} ({w.source})" for w in limiting[:3]
     )

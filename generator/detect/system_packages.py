@@ -173,7 +173,7 @@ def detect_system_packages(
     locked = tuple(
         Requirement(name=w.name, resolved=w.version, file=w.file, line=w.line)
         for w in deps.wheels
-        if w.name not in declared
+        if w.name not in declared and w.installed_on(python_minor)
     )
     by_rule: set[str] = set()
     for req in (*deps.requirements, *deps.added, *locked):
@@ -202,6 +202,8 @@ def detect_system_packages(
     for wheel in deps.wheels:
         if wheel.name in by_rule or python_minor in wheel.minors:
             continue
+        if not wheel.installed_on(python_minor):
+            continue  # its markers leave it out on this Python
         if not wheel.linux:
             evidence.append(
                 Evidence(

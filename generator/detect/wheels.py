@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cache
 from typing import Any
 
 from packaging.markers import InvalidMarker, Marker, UndefinedComparison, UndefinedEnvironmentName
@@ -34,6 +35,7 @@ class _Pin:
     files: list[tuple[str, str | None]] | None  # None: the lock does not list them
     file: str | None
     line: int | None
+    applies: frozenset[str] | None = None  # Python minors its markers install it on; None: all
 
 
 @dataclass
@@ -59,7 +61,7 @@ def judge_wheels(
     pins = pins or []
     known = {p.name for p in pins}
     pins += [
-        _Pin(r.name, r.resolved, None, r.file, r.line)
+        _Pin(r.name, r.resolved, None, r.file, r.line, minors_for(r.marker))
         for r in (*declared, *deps.added)
         if r.resolved and not r.url and for_linux(r.marker) and r.name not in known
     ]
@@ -91,8 +93,18 @@ def judge_wheels(
                 summary = recorded
                 source = f"{wheels.TABLE} (recorded {wheels.table_date()})"
                 from_table.append(f"{pin.name}=={pin.version}")
-        if summary.minors and not summary.compiled:
-            continue  # pure Python: a wheel for every Python it supports
+        if not summary.minors and not summary.compiled:
+            # Only a source distribution: most such packages are pure Python; count it as
+            # compiled only when the project is known to be (the recorded table, or platform
+            # wheels for other releases on the index page).
+            page = pages.get(pin.name) or []
+            elsewhere = wheels.recorded(pin.name) is not None or any(
+                f.endswith(".whl") and not f.endswith("-any.whl") for f, _ in page
+            )
+            summary = replace(summary, compiled=elsewhere)
+        if not summary.compiled:
+            continue  # pure Python: a wheel for every Python it supports, or an sdist to build
+        applies = pin.applies if pin.applies is not None else frozenset(minors)
         out.append(
             WheelSupport(
                 name=pin.name,
@@ -104,6 +116,7 @@ def judge_wheels(
                 source=source,
                 file=pin.file,
                 line=pin.line,
+                only_for=() if applies >= set(minors) else tuple(m for m in minors if m in applies),
             )
         )
     if from_table and index.unavailable:
@@ -122,12 +135,24 @@ def judge_wheels(
 
 def for_linux(marker: str | None) -> bool:
     """False when `marker` excludes Linux CPython under every Python the image may have."""
+    return bool(minors_for(marker))
+
+
+def minors_for(marker: str | None) -> frozenset[str]:
+    """The Python minors on which `marker` holds for Linux CPython (all when it cannot say)."""
+    return _minors_for(marker or "")
+
+
+@cache
+def _minors_for(marker: str) -> frozenset[str]:
+    everything = frozenset(supported_minors())
     if not marker:
-        return True
+        return everything
     try:
         parsed = Marker(marker)
     except InvalidMarker:
-        return True
+        return everything
+    out = set()
     for minor in supported_minors():
         env = {
             "sys_platform": "linux",
@@ -142,10 +167,10 @@ def for_linux(marker: str | None) -> bool:
         }
         try:
             if parsed.evaluate(env):
-                return True
+                out.add(minor)
         except (UndefinedComparison, UndefinedEnvironmentName):
-            return True
-    return False
+            return everything
+    return frozenset(out)
 
 
 # --- lockfiles ----------------------------------------------------------------------------------
@@ -182,8 +207,17 @@ def _lock_pins(
     pins = []
     for entry in by_name.values():
         marker = entry.marker if not for_linux(entry.marker) else elsewhere.get(entry.name)
-        if entry.name in wanted and for_linux(entry.marker):
-            pins.append(_Pin(entry.name, entry.version, entry.files, path, _line(text, entry)))
+        if entry.name in wanted:
+            pins.append(
+                _Pin(
+                    entry.name,
+                    entry.version,
+                    entry.files,
+                    path,
+                    _line(text, entry),
+                    wanted[entry.name],
+                )
+            )
         elif marker:
             evidence.append(
                 Evidence(
@@ -199,36 +233,48 @@ def _lock_pins(
 
 def _production(
     entries: dict[str, _Entry], roots: Iterable[tuple[str, str | None, tuple[str, ...]]]
-) -> tuple[set[str], dict[str, str]]:
+) -> tuple[dict[str, frozenset[str]], dict[str, str]]:
     """Names reachable from the production requirements through the lock's dependency edges
-    that apply on Linux (every entry when the lock records no edges), and the names left out
-    because their edge is marked for other platforms (with that marker)."""
+    that apply on Linux, each with the Python minors its edges' markers install it on (every
+    entry, on every minor, when the lock records no edges); and the names left out because
+    their edge is marked for other platforms (with that marker)."""
+    everything = frozenset(supported_minors())
     if not any(e.edges or e.extras for e in entries.values()):
-        return set(entries), {}
-    seen: set[str] = set()
+        return {name: everything for name in entries}, {}
+    applies: dict[str, frozenset[str]] = {}
     other: dict[str, str] = {}
-    todo = []
+    todo: list[tuple[str, tuple[str, ...], frozenset[str]]] = []
+
+    def follow(
+        name: str, marker: str | None, extras: tuple[str, ...], upon: frozenset[str]
+    ) -> None:
+        minors = upon & minors_for(marker)
+        if minors:
+            todo.append((name, extras, minors))
+        elif marker and not for_linux(marker):
+            other.setdefault(name, marker)
+
     for name, marker, extras in roots:
-        if for_linux(marker):
-            todo.append((name, extras))
-        elif marker:
-            other[name] = marker
+        follow(name, marker, extras, everything)
+    done: set[tuple[str, str]] = set()
     while todo:
-        name, extras = todo.pop()
+        name, extras, minors = todo.pop()
         entry = entries.get(name)
         if entry is None:
             continue
-        fresh = name not in seen
-        seen.add(name)
-        edges = list(entry.edges) if fresh else []
+        minors &= minors_for(entry.marker)
+        before = applies.get(name, frozenset())
+        grown = not minors <= before
+        applies[name] = before | minors
+        # Follow the edges again only when this name now applies on more Pythons.
+        edges = list(entry.edges) if grown else []
         for extra in extras:
-            edges += entry.extras.get(canonicalize_name(extra), [])
+            if (name, extra) not in done or grown:
+                done.add((name, extra))
+                edges += entry.extras.get(canonicalize_name(extra), [])
         for dep, marker, dep_extras in edges:
-            if for_linux(marker):
-                todo.append((dep, dep_extras))
-            elif marker:
-                other.setdefault(dep, marker)
-    return seen, other
+            follow(dep, marker, dep_extras, applies[name])
+    return {n: m for n, m in applies.items() if m}, other
 
 
 def _line(text: str, entry: _Entry) -> int | None:
