@@ -16,6 +16,7 @@ Large owners split the work over a matrix of jobs with `shard: i/n`.
 from __future__ import annotations
 
 import fnmatch
+import json
 import re
 import zlib
 from collections import Counter
@@ -23,6 +24,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from generator.facts import Diagnostics
@@ -201,6 +203,44 @@ def sweep(
         if progress:
             progress(result)
     return report
+
+
+def run_with_token(
+    token: str,
+    api_url: str | None,
+    config: SweepConfig,
+    publish: Callable[..., Any],
+    state_file: Path | None = None,
+    progress: Callable[[RepoResult], None] | None = None,
+    warn: Callable[[str], None] = lambda message: None,
+) -> SweepReport:
+    """What both front doors do: a client for TOKEN (reads unpaced, writes paced), the state
+    file read before and written after, PUBLISH (generator.publish.publish) given the token."""
+    from generator.publish import make_client
+
+    state: dict[str, Any] = {}
+    if state_file is not None and state_file.is_file():
+        try:
+            loaded = json.loads(state_file.read_text())
+            state = loaded if isinstance(loaded, dict) else {}
+        except (OSError, ValueError) as exc:
+            warn(f"{state_file.name}: the sweep state could not be read ({exc}); starting over")
+    gh = make_client(token, api_url, read_pause=0.0)
+    gh.per_page = 100
+
+    def open_pr(**kw: Any) -> Any:
+        return publish(token=token, api_url=api_url, **kw)
+
+    report = sweep(gh, config, open_pr, state=state, progress=progress)
+    if state_file is not None:
+        state_file.parent.mkdir(parents=True, exist_ok=True)
+        state_file.write_text(json.dumps(report.state(state), indent=1, sort_keys=True) + "\n")
+    return report
+
+
+def progress_line(result: RepoResult) -> str:
+    """One line of the log per repository, as it is done."""
+    return f"{result.repository}: {result.action}: {result.reason}"
 
 
 def _one(repo: Any, config: SweepConfig, publish: Callable[..., Any], before: Any) -> RepoResult:

@@ -297,3 +297,19 @@ def test_action_mode_sweep_input_errors_name_the_input(
     for name in ("shard", "created-since", "state-file", "min-remaining", "github-token"):
         assert f"::error::Input '{name}':" in out, name
     assert gh.requests == []
+
+
+def test_an_unreadable_state_file_is_a_warning_and_the_sweep_starts_over(
+    gh: FakeGitHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    from generator.cli import main
+
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    state = tmp_path / "state.json"
+    state.write_text("{not json")
+    argv = ["sweep", ORG, "--dry-run", "--state", str(state), "--api-url", gh.api_url]
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    assert "warning: state.json: the sweep state could not be read" in err
+    assert "octo/shop: would-propose" in err
+    assert json.loads(state.read_text())["version"] == 1

@@ -7,7 +7,6 @@ the workspace so `actions/cache` can carry it from one scheduled run to the next
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,31 +90,23 @@ def _min_remaining() -> int:
 
 def run_sweep(env: Mapping[str, str], publish: Callable[..., Any] | None = None) -> int:
     """Sweep the owner's repositories; the job summary holds the table. Returns the exit status."""
-    from generator.publish import make_client
     from generator.publish import publish as real_publish
-    from generator.sweep import summary_table, sweep
+    from generator.sweep import progress_line, run_with_token, summary_table
 
     inputs, errors = _read(env)
     if inputs is None:
         for message in errors:
             annotate("error", message)
         return 1
-    api_url = env.get("GITHUB_API_URL") or None
-    state = _load(inputs.state_file)
-    gh = make_client(inputs.token, api_url, read_pause=0.0)
-    gh.per_page = 100
-    publish = publish or real_publish
-
-    def open_pr(**kw: Any) -> Any:
-        return publish(token=inputs.token, api_url=api_url, **kw)
-
-    def progress(result: Any) -> None:
-        print(f"{result.repository}: {result.action}: {result.reason}", flush=True)
-
-    report = sweep(gh, inputs.config, open_pr, state=state, progress=progress)
-    if inputs.state_file:
-        inputs.state_file.parent.mkdir(parents=True, exist_ok=True)
-        inputs.state_file.write_text(json.dumps(report.state(state), indent=1, sort_keys=True))
+    report = run_with_token(
+        inputs.token,
+        env.get("GITHUB_API_URL") or None,
+        inputs.config,
+        publish or real_publish,
+        inputs.state_file,
+        progress=lambda result: print(progress_line(result), flush=True),
+        warn=lambda message: annotate("warning", message),
+    )
     append_summary(summary_table(report), env)
     counts = report.counts()
     set_outputs(
@@ -134,16 +125,3 @@ def run_sweep(env: Mapping[str, str], publish: Callable[..., Any] | None = None)
     if report.stopped:
         annotate("notice", report.stopped)
     return 0
-
-
-def _load(path: Path | None) -> dict[str, Any]:
-    if path is None or not path.is_file():
-        return {}
-    try:
-        data = json.loads(path.read_text())
-    except (OSError, ValueError) as exc:
-        annotate(
-            "warning", f"{path.name}: the sweep state could not be read ({exc}); starting over"
-        )
-        return {}
-    return data if isinstance(data, dict) else {}

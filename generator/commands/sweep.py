@@ -63,9 +63,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
-    from generator.publish import make_client, publish
-    from generator.sweep import SweepConfig, SweepError, parse_shard, parse_since, summary_table
-    from generator.sweep import sweep as run_sweep
+    from generator.publish import publish
+    from generator.sweep import (
+        SweepConfig,
+        SweepError,
+        parse_shard,
+        parse_since,
+        progress_line,
+        run_with_token,
+        summary_table,
+    )
 
     token = os.environ.get("GITHUB_TOKEN", "")
     if not token:
@@ -86,20 +93,15 @@ def run(args: argparse.Namespace) -> int:
         )
     except SweepError as exc:
         return _error(str(exc))
-    state_path = Path(args.state) if args.state else None
-    state = _load_state(state_path)
-    gh = make_client(token, args.api_url, read_pause=0.0)
-    gh.per_page = 100
-
-    def progress(result: object) -> None:
-        print(f"{result.repository}: {result.action}: {result.reason}", file=sys.stderr)  # type: ignore[attr-defined]
-
-    def open_pr(**kw: object) -> object:
-        return publish(token=token, api_url=args.api_url, **kw)  # type: ignore[arg-type]
-
-    report = run_sweep(gh, config, open_pr, state=state, progress=progress)
-    if state_path:
-        state_path.write_text(json.dumps(report.state(state), indent=1, sort_keys=True) + "\n")
+    report = run_with_token(
+        token,
+        args.api_url,
+        config,
+        publish,
+        Path(args.state) if args.state else None,
+        progress=lambda result: print(progress_line(result), file=sys.stderr),
+        warn=lambda message: print(f"django-dockerfile: warning: {message}", file=sys.stderr),
+    )
     if args.json:
         out = {
             "counts": report.counts(),
@@ -113,18 +115,6 @@ def run(args: argparse.Namespace) -> int:
     if report.stopped:
         print(f"django-dockerfile: {report.stopped}", file=sys.stderr)
     return EXIT_OK
-
-
-def _load_state(path: Path | None) -> dict:
-    if path is None or not path.exists():
-        return {}
-    try:
-        data = json.loads(path.read_text())
-    except (OSError, ValueError) as exc:
-        print(f"django-dockerfile: warning: {path}: not read ({exc}); sweeping every repository",
-              file=sys.stderr)  # fmt: skip
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 def _error(message: str) -> int:
