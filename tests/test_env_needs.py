@@ -272,6 +272,12 @@ def test_hostile_variable_names_are_dropped_with_a_warning(tmp_path: Path) -> No
             'cfg = importlib.import_module(os.environ.get("CFG", "proj.configuration"))\n',
         ),
         (
+            # NetBox: a helper of its own imports the module; the settings only name it.
+            "proj/configuration_example.py",
+            "from proj.utils import load_configuration\n"
+            "configuration = load_configuration(environ=os.environ)\n",
+        ),
+        (
             "proj/configuration_example.py",
             "try:\n    from proj import configuration\nexcept ModuleNotFoundError:\n"
             '    raise ImproperlyConfigured("copy configuration_example.py")\n',
@@ -341,3 +347,13 @@ def test_split_settings_included_under_a_condition_need_nothing(tmp_path: Path) 
     )
     (root / "proj/settings.py").unlink()
     assert set(needs(root)) == {"CORE_KEY"}
+
+
+def test_an_example_named_only_in_a_comment_is_not_a_need(tmp_path: Path) -> None:
+    root = project(
+        tmp_path,
+        "# copy configuration_example.py to configuration.py for local runs\nINSTALLED_APPS = []\n",
+        {"proj/configuration_example.py": "DEBUG = True\n"},
+    )
+    facts = detect(LocalTree(root, Diagnostics()))
+    assert facts.settings.example_modules == ()

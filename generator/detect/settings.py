@@ -135,6 +135,7 @@ class _Chain:
     scheme: dict[str, tuple[str, bool]] = field(default_factory=dict)  # environ.Env(X=(bool, 1))
     strings: dict[str, str] = field(default_factory=dict)  # string constants (regex patterns)
     examples: list[ExampleModule] = field(default_factory=list)
+    imported_stems: set[str] = field(default_factory=set)  # modules imported by name, found or not
 
 
 class _ChainReader:
@@ -280,6 +281,7 @@ class _ChainReader:
     def _example(self, module: str, ctx: _FileCtx, line: int) -> str | None:
         """The example file standing in for `module`, absent from the repository, recorded as a
         module the container needs; None when there is none or the import is optional."""
+        self.chain.imported_stems.add(module.rsplit(".", 1)[-1])
         if self.optional:
             return None
         found = _example_for(self.tree, self.roots, module)
@@ -553,7 +555,48 @@ def read_chain(
     reader = _ChainReader(tree, project_dir, _roots(tree, project_dir), diags)
     if not reader.read_module(module):
         return None
+    _loaded_examples(tree, reader.chain)
     return reader.chain
+
+
+def _loaded_examples(tree: SourceTree, chain: _Chain) -> None:
+    """Examples of modules the settings load by other means than an import statement (NetBox's
+    `configuration = load_configuration(...)` helper): an example beside a settings file whose
+    module is absent, named in that file's code (not its comments) and imported nowhere."""
+    patterns = [
+        re.compile(re.escape(p).replace(re.escape("{stem}"), r"(?P<stem>[A-Za-z_]\w*)") + "$")
+        for p in data.load("example_modules.toml")["names"]
+    ]
+    for file in list(chain.files):
+        directory = posixpath.dirname(file)
+        module_ast = None
+        for name in sorted(tree.list_dir(directory or ".")):
+            stem = next((m["stem"] for p in patterns if (m := p.match(name))), None)
+            target = join(directory, f"{stem}.py") if stem else None
+            if not stem or target is None or stem in chain.imported_stems:
+                continue
+            if tree.is_file(target) or any(e.path == target for e in chain.examples):
+                continue
+            module_ast = module_ast or parse_python(tree, file, Diagnostics())
+            line = _mentions(module_ast, stem) if module_ast else None
+            if line is not None:
+                chain.examples.append(ExampleModule(target, join(directory, name), file, line))
+
+
+def _mentions(module_ast: ast.Module, stem: str) -> int | None:
+    """The first line whose code names `stem`: a name, an attribute or a module-path string."""
+    lines: list[int] = []
+    for node in ast.walk(module_ast):
+        text = None
+        if isinstance(node, ast.Name):
+            text = node.id
+        elif isinstance(node, ast.Attribute):
+            text = node.attr
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            text = node.value.rsplit(".", 1)[-1] if "." in node.value else node.value
+        if text == stem and getattr(node, "lineno", None):
+            lines.append(node.lineno)
+    return min(lines) if lines else None
 
 
 def _roots(tree: SourceTree, project_dir: str) -> list[str]:
