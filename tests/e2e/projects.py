@@ -195,6 +195,46 @@ def uv_subdir_project(root: Path) -> Project:
     return Project(root, env=RUNTIME_ENV, static="/static/site.css")
 
 
+def uv_symlinked_backend_project(root: Path) -> Project:
+    """uv in backend/ beside manage.py; the root pyproject.toml and uv.lock are symlinks to it."""
+    site = startproject(root, "backend")
+    production_settings(site, whitenoise=True)
+    (site / "pyproject.toml").write_text(
+        textwrap.dedent(
+            """
+            [project]
+            name = "mysite"
+            version = "0.1.0"
+            requires-python = ">=3.11"
+            dependencies = ["django>=5.2,<6", "whitenoise>=6.7", "gunicorn"]
+
+            [tool.uv]
+            package = false
+            """
+        ).lstrip()
+    )
+    run_tool(tool("uv"), "lock", cwd=site, env={"UV_PYTHON": "3.11"})
+    (root / "pyproject.toml").symlink_to("backend/pyproject.toml")
+    (root / "uv.lock").symlink_to("backend/uv.lock")
+    return Project(root, env=RUNTIME_ENV, static="/static/site.css")
+
+
+def dependency_groups_project(root: Path) -> Project:
+    """A pyproject.toml with only PEP 735 [dependency-groups] (no [project]), no lockfile."""
+    site = startproject(root)
+    production_settings(site, whitenoise=True)
+    (root / "pyproject.toml").write_text(
+        textwrap.dedent(
+            """
+            [dependency-groups]
+            web = ["django>=5.2,<6", "whitenoise>=6.7", "gunicorn"]
+            dev = [{include-group = "web"}, "pytest"]
+            """
+        ).lstrip()
+    )
+    return Project(root, env=RUNTIME_ENV, static="/static/site.css")
+
+
 def pipenv_translations_project(root: Path) -> Project:
     """Pipenv with Pipfile.lock; a French catalogue compiled at build (compilemessages)."""
     site = startproject(root)

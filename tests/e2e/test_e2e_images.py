@@ -79,6 +79,8 @@ MAKERS: dict[str, Callable[[Path], projects.Project]] = {
     "wagtail": projects.wagtail_project,
     "poetry-whitenoise": projects.poetry_project,
     "uv-lock-subdir": projects.uv_subdir_project,
+    "uv-symlinked-backend": projects.uv_symlinked_backend_project,
+    "dependency-groups-only": projects.dependency_groups_project,
     "pdm": projects.pdm_project,
     "pipenv-lock-by-older-pipenv": projects.pipenv_old_lock_project,
     "pdm-python-3.8": projects.pdm_python38_project,
