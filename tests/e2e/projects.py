@@ -170,6 +170,41 @@ def poetry_project(root: Path) -> Project:
     return Project(root, env=RUNTIME_ENV, static="/static/site.css")
 
 
+def poetry1_lock_project(root: Path) -> Project:
+    """A poetry.lock written by Poetry 1.8.5 for a pyproject.toml that also has a [project] table
+    (name, version, requires-python): Poetry 2 hashes that table too and refuses the lock
+    ("pyproject.toml changed significantly"); the image must install it with Poetry 1."""
+    site = startproject(root)
+    production_settings(site, whitenoise=True)
+    (root / "pyproject.toml").write_text(
+        textwrap.dedent(
+            """
+            [project]
+            name = "mysite"
+            version = "0.1.0"
+            requires-python = ">=3.10"
+
+            [tool.poetry]
+            package-mode = false
+
+            [tool.poetry.dependencies]
+            python = "^3.10"
+            django = ">=5.2,<6"
+            whitenoise = "^6.7"
+            gunicorn = "*"
+
+            # The simple index: this network answers 404 on per-release JSON (see poetry_project).
+            [[tool.poetry.source]]
+            name = "pypi-simple"
+            url = "https://pypi.org/simple/"
+            priority = "primary"
+            """
+        ).lstrip()
+    )
+    run_tool(tool("poetry@1.8.5"), "lock", cwd=root)
+    return Project(root, env=RUNTIME_ENV, static="/static/site.css")
+
+
 def uv_subdir_project(root: Path) -> Project:
     """uv with uv.lock at the root and manage.py in src/, as many monorepos lay it out."""
     site = startproject(root, "src")

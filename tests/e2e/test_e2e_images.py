@@ -78,6 +78,7 @@ MAKERS: dict[str, Callable[[Path], projects.Project]] = {
     "example-mysite": projects.example_project,
     "wagtail": projects.wagtail_project,
     "poetry-whitenoise": projects.poetry_project,
+    "poetry-lock-by-poetry-1": projects.poetry1_lock_project,
     "uv-lock-subdir": projects.uv_subdir_project,
     "uv-symlinked-backend": projects.uv_symlinked_backend_project,
     "dependency-groups-only": projects.dependency_groups_project,

@@ -27,6 +27,8 @@ TOOL_PACKAGES = {
     "pdm": ("pdm", ["pdm", "hishel<2"]),
     # An older pipenv, to write a Pipfile.lock as projects locked in 2023 carry (issue 10, 11).
     "pipenv@2023.12.1": ("pipenv-2023", ["pipenv==2023.12.1"]),
+    # Poetry 1, to write a poetry.lock Poetry 2 refuses for a pyproject.toml with [project].
+    "poetry@1.8.5": ("poetry-1", ["poetry==1.8.5"]),
 }
 
 
