@@ -121,3 +121,27 @@ def test_compilemessages_needs_gettext_at_build():
         deps, SettingsFacts(locale_dirs=("locale",)), "3.12", "trixie", True
     )
     assert [(p.name, p.stage) for p in pkgs] == [("gettext", "build")]
+
+
+def test_xmlsec_compiles_only_before_its_first_wheel_with_each_releases_libraries():
+    # xmlsec ships manylinux wheels (libraries bundled) since 1.3.14 (data/wheels.toml).
+    assert packages([req("xmlsec", "==1.3.14", resolved="1.3.14")], "3.12")[:2] == ([], [])
+    build, runtime, _ = packages([req("xmlsec", "==1.3.13", resolved="1.3.13")], "3.12")
+    assert {"libxmlsec1-dev", "pkg-config", "gcc"} <= set(build)
+    assert {"libxmlsec1t64", "libxmlsec1t64-openssl"} <= set(runtime)
+    _, runtime, _ = packages(
+        [req("xmlsec", "==1.3.13", resolved="1.3.13")], "3.12", suite="bookworm"
+    )
+    assert {"libxmlsec1", "libxmlsec1-openssl"} <= set(runtime)
+
+
+def test_python_ldap_and_cairo_build_and_runtime():
+    build, runtime, _ = packages(
+        [req("python-ldap", "==3.4.4", resolved="3.4.4")], suite="bookworm"
+    )
+    assert {"libldap2-dev", "libsasl2-dev", "gcc"} <= set(build)
+    assert {"libldap-2.5-0", "libsasl2-2"} <= set(runtime)
+    build, runtime, _ = packages([req("pycairo")])
+    assert {"libcairo2-dev", "pkg-config"} <= set(build) and runtime == ["libcairo2"]
+    assert packages([req("cairosvg")])[:2] == ([], ["libcairo2"])
+    assert "libpango-1.0-0" in packages([req("weasyprint")])[1]

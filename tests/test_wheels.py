@@ -452,3 +452,18 @@ def test_pin_its_markers_leave_out_on_newer_pythons_does_not_hold_them_back(make
     # installed there at all, so it does not pull the choice down to 3.8.
     assert "ARG PYTHON_VERSION=3.11." in generated.files["Dockerfile"]
     assert "gcc" not in generated.files["Dockerfile"]
+
+
+def test_decision_log_names_the_source_of_a_compiling_pin(make_tree):
+    generated = _generate(
+        make_tree,
+        {
+            ".python-version": "3.12\n",
+            "requirements.txt": "Django==4.2.16\npsycopg2-binary==2.8.6\n",
+        },
+    )
+    why = [d.why for d in generated.decisions if d.fact == "system packages"]
+    assert any(
+        "psycopg2-binary 2.8.6 has no wheel for Python 3.12" in w and "wheels.toml" in w
+        for w in why
+    ), why

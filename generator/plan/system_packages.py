@@ -25,11 +25,16 @@ def _system_packages(ctx: _Context, minor: str, variant: str) -> tuple[SystemPac
     suite = next((s for s in ("trixie", "bookworm", "bullseye") if s in variant), None)
     suite = suite or _codename(minor)
     detected = facts.python.version if facts.python else None
-    if detected == minor and suite == _safe_codename(detected):
-        return facts.system_packages
-    packages, _ = detect_system_packages(
+    packages, evidence = detect_system_packages(
         facts.dependencies, facts.settings, minor, suite, facts.compilemessages
     )
+    # Why a pin compiles names the source of its file list (lockfile, index or recorded
+    # table), and a pin with no Linux file at all is a warning: both belong in the log.
+    for item in evidence:
+        if item.fact == "warning" or "pip compiles it" in item.why or "may need" in item.why:
+            ctx.decide(item.fact, item.file, item.line, item.why)
+    if detected == minor and suite == _safe_codename(detected):
+        return facts.system_packages
     ctx.decide(
         "apt",
         None,
