@@ -29,6 +29,7 @@ from typing import Any
 
 from generator.facts import Diagnostics
 from generator.options import load_options
+from generator.publish import DEFAULT_BRANCH
 from generator.remote import DEFAULT_BYTE_BUDGET, GitHubTree, PyGithubApi
 from generator.summary import RunReport, cell, pr_body
 
@@ -64,7 +65,9 @@ class SweepConfig:
         1,
     )  # (i, n): this job handles every repository whose hash % n == i-1
     dry_run: bool = False
-    branch: str = "django-dockerfile/dockerfile"
+    # The branch the action's generate mode uses: a repository that also runs the action in
+    # its own workflow gets one pull request, not two.
+    branch: str = DEFAULT_BRANCH
     byte_budget: int = DEFAULT_BYTE_BUDGET
     # Stop before the hourly quota is gone: what is left serves the rest of the workflow.
     min_remaining: int = 100

@@ -313,3 +313,13 @@ def test_an_unreadable_state_file_is_a_warning_and_the_sweep_starts_over(
     assert "warning: state.json: the sweep state could not be read" in err
     assert "octo/shop: would-propose" in err
     assert json.loads(state.read_text())["version"] == 1
+
+
+def test_the_sweep_and_the_action_share_one_pull_request_branch(gh: FakeGitHub) -> None:
+    from generator.action.inputs import DEFAULTS
+    from generator.publish import DEFAULT_BRANCH
+
+    _run(gh)
+    [pull] = gh.repos[f"{ORG}/shop"].pulls
+    assert pull["head"] == DEFAULT_BRANCH
+    assert DEFAULTS["branch"] in ("", DEFAULT_BRANCH)  # empty: the mode's default, generate's
