@@ -118,7 +118,9 @@ def _assets_stage(ctx: _Context, fe: Frontend, name: str) -> Stage:
                 "ENV",
                 ("COREPACK_ENABLE_DOWNLOAD_PROMPT=0",),
                 (
-                    f"corepack provides {fe.manager}: the release package.json or the lockfile names.",
+                    f"corepack provides {fe.manager} at the release packageManager names."
+                    if fe.manager_pinned_by == "packageManager"
+                    else f"corepack provides {fe.manager} at the release installed below.",
                 ),
             )
         )
