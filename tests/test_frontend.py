@@ -365,3 +365,24 @@ def test_node_end_of_life_warning():
     assert node_eol_warning("22", date(2026, 11, 24)) is None
     assert "Node 20 reached end of life on 2026-04-30" in node_eol_warning("20", date(2026, 11, 24))
     assert node_eol_warning("99", date(2026, 11, 24)) is None  # unknown: no guess
+
+
+def test_copy_scripts_and_dev_engines(make_tree):
+    root = make_tree(
+        {
+            **django("STATICFILES_DIRS = [BASE_DIR / 'static']\n"),
+            "static/.gitkeep": "",
+            "package.json": package(
+                {
+                    "build": "npm-run-all -p build-* cp-*",
+                    "build-css": "sass --style=compressed scss/style.scss static/css/style.css",
+                    "cp-fonts": 'cpx "node_modules/inter-ui/Inter (web)/*" static/fonts',
+                    "cp-jquery": "shx cp node_modules/jquery/dist/jquery.js static/js/vendor",
+                },
+                devEngines={"runtime": {"name": "node", "version": "^22.0.0"}},
+            ),
+        }
+    )
+    (fe,) = detect_path(root).frontends
+    assert fe.outputs == ("static/css", "static/fonts", "static/js/vendor")
+    assert (fe.node_version, fe.node_version_source) == ("22", "package.json")

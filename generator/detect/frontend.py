@@ -289,6 +289,8 @@ def _unwrap(tokens: list[str]) -> list[str]:
             )
         ):
             tokens = tokens[2:]
+        elif head == "shx" and len(tokens) > 1:
+            tokens = tokens[1:]  # `shx cp a b`: the shell command shx runs portably
         elif head == "dotenv" and "--" in tokens:
             tokens = tokens[tokens.index("--") + 1 :]
         elif head == "node" and len(tokens) > 1 and "node_modules/" in tokens[1]:
@@ -355,7 +357,11 @@ def _outputs(
     cwd = build.directory
     evidence_at = (build.package_json, _line_of(tree, build.package_json, "".join(tokens[:1])))
     flag = _flag_value(tokens, _OUTPUT_FLAGS)
-    if name == "sass" or name == "node-sass":
+    if row.get("copy"):
+        # `cpx "node_modules/x/*" static/vendor`: the destination is the last argument.
+        positional = [t for t in tokens[1:] if not t.startswith("-")]
+        flag = positional[-1] if len(positional) >= 2 else None
+    elif name == "sass" or name == "node-sass":
         # `sass src/main.scss:static/css/main.css` or `sass in.scss out.css`
         positional = [t for t in tokens[1:] if not t.startswith("-")]
         pairs = [t.split(":", 1)[1] for t in positional if ":" in t]
@@ -811,7 +817,20 @@ def _node_version(
                 1,
             )
     engines = package.get("engines")
-    if isinstance(engines, dict) and isinstance(engines.get("node"), str):
+    engines = dict(engines) if isinstance(engines, dict) else {}
+    runtime = (
+        package.get("devEngines", {}).get("runtime")
+        if isinstance(package.get("devEngines"), dict)
+        else None
+    )
+    if (
+        "node" not in engines
+        and isinstance(runtime, dict)
+        and runtime.get("name") == "node"
+        and isinstance(runtime.get("version"), str)
+    ):
+        engines["node"] = runtime["version"]  # npm's devEngines.runtime (npm 10.9+)
+    if isinstance(engines.get("node"), str):
         # An exact major ("20", "20.x", "20.11.1") is a choice; a range picks the default LTS
         # when it allows it, else the newest LTS line it allows.
         match = re.match(r"[ \t]*v?([0-9]+)(?:\.[0-9x*]+){0,2}[ \t]*\Z", engines["node"])
