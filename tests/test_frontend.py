@@ -386,3 +386,16 @@ def test_copy_scripts_and_dev_engines(make_tree):
     (fe,) = detect_path(root).frontends
     assert fe.outputs == ("static/css", "static/fonts", "static/js/vendor")
     assert (fe.node_version, fe.node_version_source) == ("22", "package.json")
+
+
+def test_an_output_path_a_dockerfile_cannot_name_is_not_taken(make_tree):
+    root = make_tree(
+        {
+            **django("STATICFILES_DIRS = [BASE_DIR / 'static']\n"),
+            "static/.gitkeep": "",
+            "ui/package.json": package({"build": "esbuild a.js --outdir='../static/my dist'"}),
+        }
+    )
+    facts = detect_path(root)
+    assert facts.frontends == ()
+    assert "could not be read" in next(e.why for e in facts.evidence if e.fact == "frontend")

@@ -94,6 +94,7 @@ _OUTPUT_FLAGS = frozenset(
         "--dir",
     }
 )
+_SAFE_PATH = re.compile(r"[\w@+.,=-][\w@+.,=/-]*")
 _FILE_SUFFIX = re.compile(r"\.(?:js|mjs|cjs|css|map|json|html|txt)$")
 _STATIC_TAG = re.compile(r"""\{%\s*static\s+['"]([^'"]+)['"]""")
 
@@ -390,7 +391,8 @@ def _outputs(
 
 
 def _add(build: _Build, path: str | None, where: tuple[str, int | None], why: str) -> None:
-    if path and path not in (p for p, _ in build.outputs):
+    # Only paths a Dockerfile COPY can name safely; a glob or odd characters stay unread.
+    if path and _SAFE_PATH.fullmatch(path) and path not in (p for p, _ in build.outputs):
         build.outputs.append((path, Evidence("frontend", where[0], where[1], why)))
 
 
