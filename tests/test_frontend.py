@@ -399,3 +399,39 @@ def test_an_output_path_a_dockerfile_cannot_name_is_not_taken(make_tree):
     facts = detect_path(root)
     assert facts.frontends == ()
     assert "could not be read" in next(e.why for e in facts.evidence if e.fact == "frontend")
+
+
+def test_angular_build_configuration_overrides_the_output_path(make_tree):
+    """paperless-ngx's shape: the production configuration writes into a Django app's static/."""
+    angular = {
+        "projects": {
+            "paperless-ui": {
+                "projectType": "application",
+                "architect": {
+                    "build": {
+                        "builder": "@angular-builders/custom-webpack:browser",
+                        "options": {"outputPath": {"base": "dist/paperless-ui", "browser": ""}},
+                        "configurations": {
+                            "production": {
+                                "outputPath": {
+                                    "base": "../src/documents/static/frontend/",
+                                    "browser": "",
+                                }
+                            }
+                        },
+                    }
+                },
+            }
+        }
+    }
+    root = make_tree(
+        {
+            **django(subdir="src", apps=("documents.apps.DocumentsConfig",)),
+            "src/documents/__init__.py": "",
+            "src-ui/package.json": package({"build": "ng build --configuration production"}),
+            "src-ui/angular.json": json.dumps(angular, indent=2),
+        }
+    )
+    (fe,) = detect_path(root).frontends
+    assert fe.outputs == ("src/documents/static/frontend",)
+    assert any(e.file == "src-ui/angular.json" and e.line == 17 for e in fe.evidence)

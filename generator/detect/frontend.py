@@ -380,7 +380,7 @@ def _outputs(
     elif name == "vue-cli-service":
         _config_key(tree, build, row["configs"], "outputDir", row["output"])
     elif name == "ng":
-        _angular(tree, build)
+        _angular(tree, build, tokens)
     elif name == "gulp":
         _gulp(tree, build, _flag_value(tokens, {"--gulpfile", "-f"}))
     elif name == "rollup":
@@ -499,36 +499,46 @@ def _config_key(
         _add(build, inside(build.directory, default), (build.package_json, None), f"{default}/")
 
 
-def _angular(tree: SourceTree, build: _Build) -> None:
+def _angular(tree: SourceTree, build: _Build, tokens: list[str]) -> None:
     path = join(build.directory, "angular.json")
     workspace = load_json(tree, path, Diagnostics())
     projects = workspace.get("projects") if isinstance(workspace, dict) else None
     if not isinstance(projects, dict):
         return
+    # `ng build --configuration production` (or the target's defaultConfiguration) overrides the
+    # options with that configuration's, outputPath included (angular.dev/reference/configs/
+    # workspace-config#alternate-build-configurations).
+    chosen = _flag_value(tokens, {"--configuration", "-c"})
+    if chosen is None and "--prod" in tokens:
+        chosen = "production"
     for name, project in projects.items():
         if not isinstance(project, dict) or project.get("projectType", "application") != (
             "application"
         ):
             continue
-        target = (project.get("architect") or project.get("targets") or {}).get("build")
+        targets = project.get("architect") or project.get("targets")
+        target = targets.get("build") if isinstance(targets, dict) else None
         if not isinstance(target, dict):
             continue
-        options = target.get("options") if isinstance(target.get("options"), dict) else {}
+        options = dict(target.get("options")) if isinstance(target.get("options"), dict) else {}
+        configurations = target.get("configurations")
+        names = chosen or target.get("defaultConfiguration")
+        if isinstance(names, str) and isinstance(configurations, dict):
+            for config in names.split(","):
+                override = configurations.get(config.strip())
+                if isinstance(override, dict):
+                    options.update(override)
         value = options.get("outputPath")
         builder = str(target.get("builder", ""))
         # The application builder (Angular 17+) writes the browser bundle into <outputPath>/browser.
         browser = "browser" if builder.endswith(":application") else ""
         if isinstance(value, dict):
-            browser = (
-                value.get("browser", "browser")
-                if isinstance(value.get("browser"), str)
-                else "browser"
-            )
+            browser = value["browser"] if isinstance(value.get("browser"), str) else "browser"
             value = value.get("base")
         if not isinstance(value, str):
             value = f"dist/{name}"
         out = inside(build.directory, posixpath.join(value, browser) if browser else value)
-        line = _line_of(tree, path, '"outputPath"')
+        line = _line_of(tree, path, json.dumps(value)) or _line_of(tree, path, '"outputPath"')
         _add(build, out, (path, line), f"angular.json project {name!r} writes {out}")
 
 
