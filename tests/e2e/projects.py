@@ -25,6 +25,9 @@ class Project:
     env: dict[str, str] = field(default_factory=dict)
     page: str = "/"
     static: str | None = None  # a URL path whitenoise must serve, with STATIC_BODY
+    # The page must reference at least this many /static/ URLs (script src, link href), each
+    # answering 200: the frontend builds and asset steps reached the image.
+    page_assets: int = 0
     release: tuple[str, ...] = ()  # a command run in the container before probing (migrate)
     imports: tuple[str, ...] = ()  # modules that must import in the runtime image (C extensions)
     # --python-version / --base-variant: a Python a stand-in provides: 3.8-3.13 with slim-bookworm
@@ -559,3 +562,180 @@ def geodjango_project(root: Path) -> Project:
     )
     (root / "requirements.txt").write_text("Django==5.2.7\npsycopg[binary]==3.2.10\n")
     return Project(root, env=RUNTIME_ENV, imports=("django.contrib.gis.gdal.libgdal",))
+
+
+# Frontend builds (issue 11). Each project is small: one bundler and its few dependencies, the
+# lockfile written by the project's own manager (through corepack, as its users do).
+COREPACK_ENV = {
+    "COREPACK_ENABLE_DOWNLOAD_PROMPT": "0",
+    # This network's registry has no signatures and repo.yarnpkg.com is unreachable (standin.py).
+    "COREPACK_NPM_REGISTRY": "https://registry.npmjs.org",
+    "COREPACK_INTEGRITY_KEYS": "0",
+}
+
+
+def _add_app(site: Path, name: str, apps: tuple[str, ...], settings: str, template: str) -> None:
+    """An app NAME with one template served at /, plus INSTALLED_APPS and settings lines."""
+    (site / name / "templates" / name).mkdir(parents=True)
+    (site / name / "__init__.py").write_text("")
+    (site / name / "templates" / name / "index.html").write_text(template)
+    path = site / "mysite/settings.py"
+    text = path.read_text()
+    start = "INSTALLED_APPS = [\n"
+    text = text.replace(start, start + "".join(f"    '{a}',\n" for a in (*apps, name)), 1)
+    path.write_text(text + settings)
+    (site / "mysite/views.py").write_text(
+        "from django.shortcuts import render\n\n\n"
+        "def hello(request):\n"
+        f'    return render(request, "{name}/index.html")\n'
+    )
+
+
+def vite_pnpm_compressor_project(root: Path) -> Project:
+    """Vite in frontend/ (pnpm through corepack and packageManager) writing into an app's
+    static/dist, read through django-vite's manifest; django-compressor offline and
+    django-sass-processor on the Python side."""
+    site = startproject(root)
+    production_settings(site, whitenoise=True)
+    (root / "requirements.txt").write_text(
+        "Django>=5.2,<6\nwhitenoise>=6.7\ngunicorn\ndjango-vite>=3.1\n"
+        "django-compressor>=4.5\ndjango-sass-processor>=1.4\nlibsass>=0.23\n"
+    )
+    _add_app(
+        site,
+        "shop",
+        ("django_vite", "compressor", "sass_processor"),
+        textwrap.dedent(
+            """
+            STATICFILES_FINDERS = [
+                "django.contrib.staticfiles.finders.FileSystemFinder",
+                "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+                "compressor.finders.CompressorFinder",
+                "sass_processor.finders.CssFinder",
+            ]
+            COMPRESS_OFFLINE = True
+            DJANGO_VITE = {"default": {"dev_mode": False, "static_url_prefix": "dist"}}
+            """
+        ),
+        "{% load static compress sass_tags django_vite %}<!doctype html>\n"
+        '<link rel="stylesheet" href="{% sass_src \'shop/theme.scss\' %}">\n'
+        '{% compress css %}<link rel="stylesheet" href="{% static \'site.css\' %}">'
+        "{% endcompress %}\n"
+        "{% vite_asset 'src/main.js' %}\n<p>Hello from the container</p>\n",
+    )
+    (site / "shop/static/shop").mkdir(parents=True)
+    (site / "shop/static/shop/theme.scss").write_text("$c: #639;\nbody { color: $c; }\n")
+    front = root / "frontend"
+    (front / "src").mkdir(parents=True)
+    (front / "src/main.js").write_text("document.body.dataset.built = 'vite';\n")
+    (front / "vite.config.js").write_text(
+        textwrap.dedent(
+            """
+            import { defineConfig } from "vite";
+
+            export default defineConfig({
+              base: "/static/dist/",
+              build: {
+                outDir: "../shop/static/dist",
+                emptyOutDir: true,
+                manifest: "manifest.json",
+                rollupOptions: { input: "src/main.js" },
+              },
+            });
+            """
+        ).lstrip()
+    )
+    package = {
+        "name": "shop-frontend",
+        "private": True,
+        "type": "module",
+        "packageManager": "pnpm@9.15.9",
+        "scripts": {"dev": "vite", "build": "vite build"},
+        "devDependencies": {"vite": "5.4.11"},
+    }
+    (front / "package.json").write_text(json.dumps(package, indent=2) + "\n")
+    run_tool("corepack", "pnpm", "install", "--lockfile-only", cwd=front, env=COREPACK_ENV)
+    return Project(root, env=RUNTIME_ENV, page_assets=3)
+
+
+def webpack_berry_and_gulp_project(root: Path) -> Project:
+    """Two frontends: webpack with django-webpack-loader built with Yarn Berry in bundles/, and
+    gulp (npm) at the root writing static/local, a STATICFILES_DIRS entry only the build makes."""
+    site = startproject(root)
+    production_settings(site, whitenoise=True)
+    (root / "requirements.txt").write_text(
+        "Django>=5.2,<6\nwhitenoise>=6.7\ngunicorn\ndjango-webpack-loader>=3.1\n"
+    )
+    _add_app(
+        site,
+        "pages",
+        ("webpack_loader",),
+        textwrap.dedent(
+            """
+            STATICFILES_DIRS += [BASE_DIR / "static" / "local"]
+            WEBPACK_LOADER = {
+                "DEFAULT": {
+                    "BUNDLE_DIR_NAME": "bundles/",
+                    "STATS_FILE": BASE_DIR / "webpack-stats.json",
+                }
+            }
+            """
+        ),
+        "{% load static %}{% load render_bundle from webpack_loader %}<!doctype html>\n"
+        '<link rel="stylesheet" href="{% static \'app.css\' %}">\n'
+        "{% render_bundle 'main' 'js' %}\n<p>Hello from the container</p>\n",
+    )
+    bundles = root / "bundles"
+    (bundles / "src").mkdir(parents=True)
+    (bundles / "src/index.js").write_text("document.body.dataset.built = 'webpack';\n")
+    (bundles / "webpack.config.js").write_text(
+        textwrap.dedent(
+            """
+            const path = require("path");
+            const BundleTracker = require("webpack-bundle-tracker");
+
+            module.exports = {
+              mode: "production",
+              entry: { main: "./src/index.js" },
+              output: {
+                path: path.resolve(__dirname, "../assets/bundles"),
+                publicPath: "/static/bundles/",
+                filename: "[name]-[contenthash].js",
+              },
+              plugins: [
+                new BundleTracker({ path: path.resolve(__dirname, ".."), filename: "webpack-stats.json" }),
+              ],
+            };
+            """
+        ).lstrip()
+    )
+    (bundles / ".yarnrc.yml").write_text("nodeLinker: node-modules\nenableTelemetry: false\n")
+    package = {
+        "name": "bundles",
+        "private": True,
+        "scripts": {"build": "webpack --config webpack.config.js"},
+        "devDependencies": {
+            "webpack": "5.96.1",
+            "webpack-cli": "5.1.4",
+            "webpack-bundle-tracker": "3.1.1",
+        },
+    }
+    (bundles / "package.json").write_text(json.dumps(package, indent=2) + "\n")
+    (bundles / "yarn.lock").write_text("")
+    run_tool("corepack", "yarn@4.18.1", "install", "--mode=update-lockfile", cwd=bundles,
+             env={**COREPACK_ENV, "YARN_ENABLE_TELEMETRY": "0"})  # fmt: skip
+    (root / "styles").mkdir()
+    (root / "styles/app.css").write_text(STATIC_BODY)
+    (root / "gulpfile.js").write_text(
+        'const { src, dest } = require("gulp");\n\n'
+        'exports.build = () => src("styles/*.css").pipe(dest("static/local"));\n'
+    )
+    package = {
+        "name": "site-styles",
+        "private": True,
+        "scripts": {"build": "gulp build", "lint": "eslint ."},
+        "devDependencies": {"gulp": "5.0.0"},
+    }
+    (root / "package.json").write_text(json.dumps(package, indent=2) + "\n")
+    run_tool("npm", "install", "--package-lock-only", "--no-audit", "--no-fund", cwd=root)
+    return Project(root, env=RUNTIME_ENV, static="/static/app.css", page_assets=2)

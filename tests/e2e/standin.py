@@ -396,13 +396,25 @@ def default_base() -> str:
     return pyenv_base("3.11") if "3.11" in pyenv_versions() else python_base("bookworm")
 
 
+# corepack: the official node images up to 24 bundle it; Debian's nodejs does not. 0.33 is the
+# newest release that runs on Debian bookworm's Node 18 (`npm view corepack@0.33.0 engines`).
+STANDIN_COREPACK = "0.33.0"
+# Shims of this network only, like the CA variables: its npm registry serves package metadata
+# without signatures (corepack stops with "No compatible signature found in package metadata"),
+# and repo.yarnpkg.com, where corepack fetches Yarn Berry, is unreachable; with a registry set,
+# corepack takes Yarn Berry from the npm registry's @yarnpkg/cli-dist instead.
+COREPACK_NETWORK_SHIMS = (
+    "ENV COREPACK_NPM_REGISTRY=https://registry.npmjs.org COREPACK_INTEGRITY_KEYS=0\n"
+)
+
+
 def node_base() -> str:
-    """Return a `node:*-slim` stand-in: a bookworm stand-in plus Debian's nodejs and npm."""
-    ref = f"{IMAGE_PREFIX}/node:bookworm"
+    """Return a `node:*-slim` stand-in: a bookworm stand-in plus Debian's nodejs, npm, corepack."""
+    ref = f"{IMAGE_PREFIX}/node:bookworm-corepack"
     with _lock("node-bookworm"):
         if image_exists(ref):
             return ref
-        archive = CACHE / "image-node-bookworm.tar"
+        archive = CACHE / "image-node-bookworm-corepack.tar"
         if archive.exists():
             _run(["podman", "load", "-i", str(archive)])
             if image_exists(ref):
@@ -412,8 +424,10 @@ def node_base() -> str:
             Path(ctx, "Containerfile").write_text(
                 f"FROM {base}\n"
                 "RUN apt-get update && apt-get install -y --no-install-recommends nodejs npm"
-                " && rm -rf /var/lib/apt/lists/*\n"
-                'CMD ["node"]\n'
+                " && rm -rf /var/lib/apt/lists/*"
+                f" && npm install -g corepack@{STANDIN_COREPACK} && npm cache clean --force\n"
+                + COREPACK_NETWORK_SHIMS
+                + 'CMD ["node"]\n'
             )
             _run(["podman", "build", "--isolation=chroot", "--network=host", "-t", ref, ctx],
                  retries=3)  # fmt: skip

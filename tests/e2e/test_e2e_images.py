@@ -6,6 +6,7 @@ as UID 10001, the HEALTHCHECK passes, and `podman stop` ends it well before the 
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -49,6 +50,15 @@ def build_and_probe(
     assert page.status == 200, (
         f"GET {project.page} -> {page.status}:\n{page.body[:400]!r}\n{harness.logs(container)}"
     )
+    if project.page_assets:
+        # What a browser does next: fetch every asset the page references.
+        refs = re.findall(r"""(?:src|href)=["'](/static/[^"']+)["']""", page.body.decode())
+        assert len(refs) >= project.page_assets, f"page references {refs}:\n{page.body[:600]!r}"
+        for ref in refs:
+            asset = harness.get(container.url(ref))
+            assert asset.status == 200, (
+                f"GET {ref} (referenced by {project.page}) -> {asset.status}"
+            )
     if project.static:
         static = harness.get(container.url(project.static))
         assert static.status == 200, f"GET {project.static} -> {static.status}"
@@ -88,6 +98,8 @@ MAKERS: dict[str, Callable[[Path], projects.Project]] = {
     "psycopg2-mysqlclient-from-source": projects.source_builds_project,
     "channels-asgi": projects.channels_project,
     "npm-frontend": projects.npm_frontend_project,
+    "vite-pnpm-compressor": projects.vite_pnpm_compressor_project,
+    "webpack-berry-and-gulp": projects.webpack_berry_and_gulp_project,
 }
 
 
