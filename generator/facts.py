@@ -44,10 +44,12 @@ class Diagnostics:
 
     def __init__(self) -> None:
         self.items: list[Diagnostic] = []
+        self._seen: set[Diagnostic] = set()  # a hostile file can give 100,000 warnings: no scan
 
     def warn(self, message: str, file: str | None = None, line: int | None = None) -> None:
         diag = Diagnostic(message, file, line)
-        if diag not in self.items:
+        if diag not in self._seen:
+            self._seen.add(diag)
             self.items.append(diag)
 
 

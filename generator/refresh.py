@@ -9,6 +9,8 @@ from a registry client it is given (`generator.registry.RegistryClient`, or a fa
 
 from __future__ import annotations
 
+import bisect
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,10 +23,10 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from generator import markdown as md
 from generator.detect.python_version import eol_warning
 from generator.guard import UnsafePath, inside
-from generator.source import MAX_READ_BYTES
 
-# A real Dockerfile is a few kB; past the tree's read cap it is not one to edit.
-MAX_DOCKERFILE_BYTES = MAX_READ_BYTES
+# A real Dockerfile is a few kB; 512 kB (about 10,000 FROM lines) is past any real one and
+# keeps a refresh of it under a second.
+MAX_DOCKERFILE_BYTES = 512 * 1024
 
 # ---------------------------------------------------------------------------------------------
 # Tags
@@ -59,6 +61,7 @@ _TAG = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=4096)  # a Dockerfile repeats its tags; a registry lists each once
 def parse_tag(text: str) -> Tag | None:
     """The version and variant of a tag, or None for tags without a version ("latest", "slim")."""
     m = _TAG.match(text)
@@ -90,7 +93,7 @@ def _version_allowed(tag: Tag, allowed: SpecifierSet | None) -> bool:
 
 def choose_tag(
     current: Tag,
-    available: Iterable[str],
+    available: Iterable[str | Tag],
     *,
     allowed: SpecifierSet | None = None,
     allow_minor: bool = False,
@@ -105,7 +108,7 @@ def choose_tag(
         return current
     best = current
     for text in available:
-        tag = parse_tag(text)
+        tag = text if isinstance(text, Tag) else parse_tag(text)
         if (
             tag is None
             or tag.prerelease
@@ -184,17 +187,30 @@ class Span:
 
 @dataclass(frozen=True)
 class _Logical:
-    """One instruction with continuations and interleaved comments removed, mapped to the source."""
+    """One instruction with continuations and interleaved comments removed, mapped to the source.
+
+    The map is one entry per physical line (not per character): a 2 MB Dockerfile costs a few
+    MB, not a list of two million offsets.
+    """
 
     text: str
-    offsets: tuple[int, ...]  # offsets[i] is the source offset of text[i]; one extra at the end
+    starts: tuple[int, ...]  # where each physical line's piece begins in `text`
+    sources: tuple[int, ...]  # ... and in the source
     line: int
+    end: int  # the source offset just past the last character
+
+    def _source(self, i: int) -> int:
+        if i >= len(self.text):
+            return self.end
+        k = bisect.bisect_right(self.starts, i) - 1
+        return self.sources[k] + (i - self.starts[k])
 
     def span(self, start: int, end: int) -> Span | None:
         """The source span of text[start:end], or None if it is split by a line continuation."""
         if start == end:
-            return Span(self.offsets[start], self.offsets[start], self.line)
-        first, last = self.offsets[start], self.offsets[end - 1]
+            at = self._source(start)
+            return Span(at, at, self.line)
+        first, last = self._source(start), self._source(end - 1)
         if last - first != end - 1 - start:
             return None
         return Span(first, last + 1, self.line)
@@ -281,17 +297,38 @@ _VAR = re.compile(
 )
 
 
+# A here-document opener in RUN/COPY/ADD, as BuildKit reads it: `<<EOF`, `<<-"EOF"`, `3<<'X'`.
+_HEREDOC = re.compile(r"(?:^|[ \t])[0-9]*<<(-?)([\"']?)([A-Za-z0-9_.-]+)\2(?=[ \t]|$)")
+
+
+def _heredocs(instruction: str) -> list[tuple[str, bool]]:
+    """The (delimiter, strip leading tabs) of each here-document an instruction opens."""
+    words = instruction.lstrip("\ufeff \t").split(None, 1)
+    if not words or words[0].upper() not in ("RUN", "COPY", "ADD"):
+        return []
+    return [(m.group(3), m.group(1) == "-") for m in _HEREDOC.finditer(instruction)]
+
+
 def instructions(text: str) -> list[_Logical]:
-    """Logical instructions of a Dockerfile: continuations joined, comment lines dropped."""
+    """Logical instructions of a Dockerfile: continuations joined, comment lines and
+    here-document bodies dropped (a `FROM` inside `RUN <<EOF ... EOF` is shell text)."""
     escape = "\\"
     out: list[_Logical] = []
-    chars: list[str] = []
-    offsets: list[int] = []
+    parts: list[str] = []
+    starts: list[int] = []
+    sources: list[int] = []
+    length = 0
     start_line = 0
     continuing = False
     directives = True
+    pending: list[tuple[str, bool]] = []  # here-documents whose bodies come next
     for lineno, m in enumerate(_LINE.finditer(text), start=1):
         raw = m.group().rstrip("\n").removesuffix("\r")
+        if pending:
+            name, strip_tabs = pending[0]
+            if (raw.lstrip("\t") if strip_tabs else raw) == name:
+                pending.pop(0)
+            continue
         if directives:
             d = _DIRECTIVE.match(raw)
             if d and not continuing:
@@ -304,21 +341,25 @@ def instructions(text: str) -> list[_Logical]:
             # Docker drops comment and empty lines, also in the middle of a continuation.
             continue
         if not continuing:
-            chars, offsets, start_line = [], [], lineno
+            parts, starts, sources, length, start_line = [], [], [], 0, lineno
         body = raw.rstrip(" \t")
         continuing = body.endswith(escape)
         if continuing:
             body = body[: -len(escape)]
-        chars.extend(body)
-        offsets.extend(range(m.start(), m.start() + len(body)))
+        parts.append(body)
+        starts.append(length)
+        sources.append(m.start())
+        length += len(body)
         if continuing:
             # Docker joins the lines as they are: any space comes from the lines themselves.
             continue
-        offsets.append(m.start() + len(body))
-        out.append(_Logical("".join(chars), tuple(offsets), start_line))
-    if continuing and chars:
-        offsets.append(len(text))
-        out.append(_Logical("".join(chars), tuple(offsets), start_line))
+        logical = _Logical(
+            "".join(parts), tuple(starts), tuple(sources), start_line, m.start() + len(body)
+        )
+        out.append(logical)
+        pending = _heredocs(logical.text)
+    if continuing and parts:
+        out.append(_Logical("".join(parts), tuple(starts), tuple(sources), start_line, len(text)))
     return out
 
 
@@ -557,8 +598,13 @@ def _edits_for(use: ImageUse, old: Reference, new: Reference) -> list[_Edit] | N
     return edits
 
 
-def _line_of(text: str, offset: int) -> int:
-    return text.count("\n", 0, offset) + 1
+def _newlines(text: str) -> list[int]:
+    """Offsets of every newline, for line numbers by bisection (one pass over the text)."""
+    return [m.start() for m in re.finditer("\n", text)]
+
+
+def _line_of(newlines: list[int], offset: int) -> int:
+    return bisect.bisect_left(newlines, offset) + 1
 
 
 def refresh_text(
@@ -581,8 +627,11 @@ def refresh_text(
     outside the rewritten tokens is kept as it was.
     """
     young = young or {}
-    tag_list = list(tags)
-    old_enough = [t for t in tag_list if t not in young]
+    tag_list = list(dict.fromkeys(tags))
+    # Tags parsed once, and one choice per distinct tag written: 20,000 FROM lines stay linear.
+    parsed = [t for t in map(parse_tag, tag_list) if t is not None]
+    parsed_old = [t for t in parsed if t.text not in young]
+    choices: dict[str, tuple[Tag, Tag, Tag | None]] = {}
     images, _ = scan(text)
     warnings: list[str] = []
     notes: list[str] = []
@@ -620,8 +669,14 @@ def refresh_text(
         else:
             if current.prerelease:
                 notes.append(f"line {use.line}: {ref.tag} is a pre-release; kept")
-            chosen = choose_tag(current, old_enough, allowed=allowed, allow_minor=allow_minor)
-            newest = choose_tag(current, tag_list, allowed=allowed, allow_minor=allow_minor)
+            if current.text not in choices:
+                picked = choose_tag(current, parsed_old, allowed=allowed, allow_minor=allow_minor)
+                choices[current.text] = (
+                    picked,
+                    choose_tag(current, parsed, allowed=allowed, allow_minor=allow_minor),
+                    abandoned_suite(picked, tag_list),
+                )
+            chosen, newest, sibling = choices[current.text]
             if newest.text != chosen.text:
                 instead = f"moved to {chosen.text}" if chosen.text != ref.tag else "kept"
                 notes.append(
@@ -629,7 +684,6 @@ def refresh_text(
                     f"day(s) ago, under the minimum age; {instead}"
                 )
             new_tag = chosen.text
-            sibling = abandoned_suite(chosen, tag_list)
             if sibling is not None:
                 suite = chosen.variant.rpartition("-")[2]
                 warnings.append(
@@ -672,9 +726,12 @@ def refresh_text(
         per_use.append((use, ref, new, chosen if chosen and chosen.text != ref.tag else None))
 
     live = {k: e for k, e in edits.items() if e.new != "\0conflict"}
-    new_text = text
-    for (start, end), edit in sorted(live.items(), reverse=True):
-        new_text = new_text[:start] + edit.new + new_text[end:]
+    pieces: list[str] = []
+    pos = 0
+    for (start, end), edit in sorted(live.items()):
+        pieces += [text[pos:start], edit.new]
+        pos = end
+    new_text = "".join([*pieces, text[pos:]])
 
     changes = _changes(text, live, per_use)
     if today is not None:
@@ -694,7 +751,10 @@ def _changes(
     info = {id(use): (ref, new, chosen) for use, ref, new, chosen in per_use}
     seen: set[tuple[int, int]] = set()
     changes: list[Change] = []
-    for edit in sorted(edits.values(), key=lambda e: (e.span.start, e.span.end)):
+    newlines = _newlines(old_text)
+    ordered = sorted(edits.values(), key=lambda e: (e.span.start, e.span.end))
+    starts = [e.span.start for e in ordered]
+    for edit in ordered:
         ref, new, chosen = info[id(edit.use)]
         owner = edit.segment.span if edit.segment.var is not None else edit.use.token
         assert owner is not None
@@ -704,7 +764,12 @@ def _changes(
         seen.add((start, end))
         old_token = old_text[start:end]
         new_token = old_token
-        inside = [e for e in edits.values() if start <= e.span.start and e.span.end <= end]
+        inside = []
+        i = bisect.bisect_left(starts, start)
+        while i < len(ordered) and ordered[i].span.start <= end:
+            if ordered[i].span.end <= end:
+                inside.append(ordered[i])
+            i += 1
         for e in sorted(inside, key=lambda e: e.span.start, reverse=True):
             a, b = e.span.start - start, e.span.end - start
             new_token = new_token[:a] + e.new + new_token[b:]
@@ -716,7 +781,7 @@ def _changes(
             Change(
                 old=old_token,
                 new=new_token,
-                line=_line_of(old_text, start),
+                line=_line_of(newlines, start),
                 kind=kind,
                 image_old=str(ref),
                 image_new=str(new),
@@ -846,7 +911,7 @@ def refresh_dockerfile(
     if len(data) > MAX_DOCKERFILE_BYTES:
         raise UnsafePath(
             f"the dockerfile option ({dockerfile}) names a file larger than "
-            f"{MAX_DOCKERFILE_BYTES // (1024 * 1024)} MB; that is no Dockerfile refresh will edit"
+            f"{MAX_DOCKERFILE_BYTES // 1024} kB; that is no Dockerfile refresh will edit"
         )
     # surrogateescape: bytes that are not UTF-8 come back out exactly as they went in.
     text = data.decode("utf-8", "surrogateescape")

@@ -6,6 +6,8 @@ import ast
 import configparser
 import json
 import tomllib
+import weakref
+from dataclasses import dataclass
 from typing import Any
 
 from generator.facts import Diagnostics
@@ -22,6 +24,10 @@ def load_toml(tree: SourceTree, path: str, diags: Diagnostics) -> dict[str, Any]
     except tomllib.TOMLDecodeError as exc:
         line = getattr(exc, "lineno", None) or _line_from_message(str(exc))
         diags.warn(f"is not valid TOML ({exc}); ignored", path, line)
+        return None
+    except (RecursionError, MemoryError):
+        # tomllib recurses per nesting level: thousands of nested arrays end it.
+        diags.warn("is nested too deeply to read as TOML; ignored", path)
         return None
 
 
@@ -56,19 +62,67 @@ def load_ini(tree: SourceTree, path: str, diags: Diagnostics) -> configparser.Co
     return parser
 
 
+# Python's syntax trees cost about 0.5-1 kB of memory per node and 1 s per MB of source to
+# build: a settings module is a few kB, so these bound what a hostile repository can make a run
+# spend (measured in bench/hostile.py) without touching real projects.
+MAX_PYTHON_BYTES = 256 * 1024  # one file
+PYTHON_BYTES_PER_RUN = 1024 * 1024  # every parse of a run together (re-parses count again)
+AST_NODES_PER_RUN = 250_000
+
+
+@dataclass
+class _Budget:
+    bytes_left: int = PYTHON_BYTES_PER_RUN
+    nodes_left: int = AST_NODES_PER_RUN
+
+
+# One budget per source tree, i.e. per run (a tree is made for each run and dropped after it).
+_BUDGETS: weakref.WeakKeyDictionary[Any, _Budget] = weakref.WeakKeyDictionary()
+
+
 def parse_python(tree: SourceTree, path: str, diags: Diagnostics) -> ast.Module | None:
-    """The module's syntax tree (never executed), or None with a warning on a syntax error."""
+    """The module's syntax tree (never executed), or None with a warning when it has a syntax
+    error, nests too deeply, or is past the run's budget of Python bytes and syntax-tree nodes."""
     text = tree.read_text(path)
     if text is None:
         return None
     try:
-        return ast.parse(text, filename=path)
+        budget = _BUDGETS.setdefault(tree, _Budget())
+    except TypeError:  # a tree that cannot be weakly referenced: a budget of its own per call
+        budget = _Budget()
+    size = len(text)
+    if size > MAX_PYTHON_BYTES:
+        diags.warn(
+            f"is {size // 1024} kB of Python, more than the {MAX_PYTHON_BYTES // 1024} kB read "
+            "from one module; not read",
+            path,
+        )
+        return None
+    if size > budget.bytes_left:
+        diags.warn(
+            f"not read: this run already parsed {PYTHON_BYTES_PER_RUN // 1024} kB of Python",
+            path,
+        )
+        return None
+    budget.bytes_left -= size
+    try:
+        module = ast.parse(text, filename=path)
     except SyntaxError as exc:
         diags.warn(f"has a Python syntax error ({exc.msg}); not read", path, exc.lineno)
         return None
     except (ValueError, RecursionError, MemoryError):
-        diags.warn("could not be parsed as Python; not read", path)
+        diags.warn("could not be parsed as Python (nested too deeply); not read", path)
         return None
+    nodes = sum(1 for _ in ast.walk(module))
+    if nodes > budget.nodes_left:
+        budget.nodes_left = 0
+        diags.warn(
+            f"not read: this run already built {AST_NODES_PER_RUN} Python syntax-tree nodes",
+            path,
+        )
+        return None
+    budget.nodes_left -= nodes
+    return module
 
 
 def subtable(data: Any, *keys: str) -> dict[str, Any]:

@@ -47,7 +47,27 @@ _VALUE_OPTIONS = {
 _URL = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://|(?:git|hg|svn|bzr)\+|file:)")
 _EGG = re.compile(r"[#&]egg=([^&\s]+)")
 # pip's rule: a "#" starts a comment at the start of a line or after whitespace.
-_COMMENT = re.compile(r"(^|\s+)#.*$")
+# A logical line longer than this is no requirement anyone wrote (pip would choke on it too).
+MAX_LOGICAL_LINE = 64 * 1024
+
+
+def _comment_at(line: str) -> int:
+    """Where a comment starts ("#" at the start or after whitespace, as pip reads it), or -1.
+
+    A scan, not pip's regex `(^|\\s+)#.*$`: that one backtracks over every run of whitespace
+    and takes seconds on a line of 20,000 spaces.
+    """
+    at = line.find("#")
+    while at > 0 and not line[at - 1].isspace():
+        at = line.find("#", at + 1)
+    return at
+
+
+def _uncomment(line: str) -> str:
+    at = _comment_at(line)
+    return (line[:at] if at >= 0 else line).strip()
+
+
 # Followed includes per install set: a guard against generated include chains.
 MAX_FILES = 200
 
@@ -91,22 +111,25 @@ def logical_lines(text: str) -> list[tuple[int, str]]:
     out: list[tuple[int, str]] = []
     buffer: list[str] = []
     start = 0
+    size = 0
     for number, raw in enumerate(text.splitlines(), start=1):
         if not buffer:
-            start = number
+            start, size = number, 0
         line = raw
         if buffer and line.lstrip().startswith("#"):
             line = ""  # pip ends a continuation at a comment line
-        if line.endswith("\\") and not _COMMENT.search(line):
-            buffer.append(line[:-1])
+        size += len(line) + 1
+        if line.endswith("\\") and _comment_at(line) < 0:
+            if size <= MAX_LOGICAL_LINE:  # past it, the rest of the line is dropped unread
+                buffer.append(line[:-1])
             continue
         buffer.append(line)
-        joined = _COMMENT.sub("", " ".join(buffer)).strip()
+        joined = _uncomment(" ".join(buffer)[:MAX_LOGICAL_LINE])
         buffer = []
         if joined:
             out.append((start, joined))
     if buffer:
-        joined = _COMMENT.sub("", " ".join(buffer)).strip()
+        joined = _uncomment(" ".join(buffer)[:MAX_LOGICAL_LINE])
         if joined:
             out.append((start, joined))
     return out
