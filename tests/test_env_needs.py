@@ -357,3 +357,27 @@ def test_an_example_named_only_in_a_comment_is_not_a_need(tmp_path: Path) -> Non
     )
     facts = detect(LocalTree(root, Diagnostics()))
     assert facts.settings.example_modules == ()
+
+
+@pytest.mark.parametrize(
+    "expression",
+    ["f\"proj.settings.{os.environ['DJANGO_ENV']}\"", '"proj.settings." + os.getenv("DJANGO_ENV")'],
+)
+def test_a_settings_module_named_by_a_variable_in_manage_py_gets_the_production_value(
+    tmp_path: Path, expression: str
+) -> None:
+    manage = MANAGE.replace('"{module}"', expression.replace("{", "{{").replace("}", "}}"))
+    root = project(
+        tmp_path,
+        "",
+        {
+            "manage.py": manage.format(),
+            "proj/settings/__init__.py": "",
+            "proj/settings/base.py": "INSTALLED_APPS = []\n",
+            "proj/settings/production.py": "from .base import *\nDEBUG = False\n",
+            "proj/settings/development.py": "from .base import *\nDEBUG = True\n",
+        },
+    )
+    (root / "proj/settings.py").unlink()
+    need = needs(root)["DJANGO_ENV"]
+    assert (need.kind, need.form, need.file) == ("choice", "production", "manage.py")

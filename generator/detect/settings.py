@@ -25,6 +25,7 @@ from generator.detect._pyvalues import (
     PathVal,
     dotted,
     env_names,
+    env_read,
     env_readers_of,
     settings_defaults,
 )
@@ -704,6 +705,32 @@ def read_settings_module(
     )
 
 
+def _module_choosers(module_ast: ast.Module, path: str, run_module: str | None) -> list[EnvNeed]:
+    """A settings module named by a variable in manage.py/wsgi.py:
+    `f"proj.settings.{os.environ['DJANGO_ENV']}"` or `"proj.settings." + os.environ[...]`. The
+    variable needs the value that names the settings the image runs."""
+    if not run_module:
+        return []
+    out: list[EnvNeed] = []
+    for node in ast.walk(module_ast):
+        parts: list[ast.AST] = []
+        if isinstance(node, ast.JoinedStr):
+            parts = [v.value if isinstance(v, ast.FormattedValue) else v for v in node.values]
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            parts = [node.left, node.right]
+        if len(parts) != 2 or not isinstance(parts[0], ast.Constant):
+            continue
+        prefix = parts[0].value
+        read = env_read(parts[1], frozenset())
+        if not isinstance(prefix, str) or read is None or not read.name:
+            continue
+        rest = run_module[len(prefix) :] if run_module.startswith(prefix) else ""
+        if rest.isidentifier():
+            why = f"{prefix}{{{read.name}}} names the settings module: {run_module} is run"
+            out.append(EnvNeed(read.name, "choice", path, node.lineno, why, rest))
+    return out
+
+
 def _parent_inits(tree: SourceTree, project_dir: str, module: str | None) -> list[str]:
     """The __init__.py files Python runs before `module` (a.b.c: a/__init__.py, a/b/__init__.py)."""
     if not module:
@@ -763,6 +790,7 @@ def _env_needs(
         if module_ast is None:
             continue
         readers = env_readers_of(module_ast)
+        found += _module_choosers(module_ast, path, run_module)
         for need in needs(module_ast, readers):
             found.append(EnvNeed(need.name, need.kind, path, need.line, need.why, need.form))
     # A database URL with no scheme of its own takes the engine the settings name.
