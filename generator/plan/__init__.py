@@ -5,9 +5,11 @@ Each choice is recorded as an `Evidence` (fact, file, line, why) in `BuildPlan.d
 CLI prints and the action puts in the job summary and the pull request.
 
 One module per concern: model (the data), context (inputs and decision log), python (base image,
-settings module), system_packages (apt), installers (per package manager), server, management
-(build-time Django commands), assets (Node stage), stages (build/runtime/minimal), dockerignore,
-tools (pins). Names with a leading underscore are private to this package.
+settings module), system_packages (apt), installers (which installer, groups asked for) with
+install (what they share), pip (requirements, groups, setuptools/Hatch) and lockfiles (uv, Poetry,
+Pipenv, PDM), server, management (build-time Django commands), contract (runtime environment),
+assets (Node stage), stages (build/runtime/minimal), dockerignore, tools (pins). Names with a
+leading underscore are private to this package.
 
 Shape of the production image (multi-stage):
   assets  (one per frontend build)      node:<major>-slim, npm ci / yarn / pnpm, build script

@@ -10,9 +10,10 @@ from pathlib import PurePosixPath
 
 from generator.plan.assets import _asset_copies
 from generator.plan.context import _compiles_messages, _Context, _settings_path, writable_dir
-from generator.plan.installers import _Install, _pep508, _pinned_for_hadolint
+from generator.plan.install import _Install
 from generator.plan.management import _asset_commands, _collectstatic, _compilemessages
 from generator.plan.model import APP, PIP_CACHE, UID, USER, VENV, Instruction, Stage, _env, _run
+from generator.plan.pip import _pep508, _pinned_for_hadolint
 from generator.plan.server import _Server
 from generator.plan.system_packages import _apt_install
 

@@ -1,0 +1,229 @@
+"""The lockfile managers: uv, Poetry, Pipenv and PDM, each installing its lock as written by a
+release that reads it."""
+
+from __future__ import annotations
+
+import shlex
+
+from packaging.version import Version
+
+from generator.plan.context import _Context
+from generator.plan.install import _Install, _manager_install
+from generator.plan.model import PIP_CACHE, VENV, Instruction, _run
+from generator.plan.pip import _pip
+
+
+def _uv(ctx: _Context, copy_inputs: tuple[Instruction, ...]) -> _Install:
+    deps = ctx.facts.dependencies
+    env = (
+        ("UV_PROJECT_ENVIRONMENT", VENV),
+        ("UV_COMPILE_BYTECODE", "1"),
+        ("UV_LINK_MODE", "copy"),
+        ("UV_PYTHON_DOWNLOADS", "never"),
+        # The system trust store, as pip uses: builders behind a TLS-inspecting proxy still work.
+        # UV_SYSTEM_CERTS (uv >= 0.11) replaces the deprecated UV_NATIVE_TLS.
+        ("UV_SYSTEM_CERTS", "true"),
+    )
+    frozen = "--frozen " if deps.lockfile else ""
+    # --no-default-groups: [tool.uv] default-groups often lists dev/lint/test groups.
+    # --no-dev would win over an asked-for `--group dev` (install-groups).
+    no_dev = "" if "dev" in deps.groups else "--no-dev "
+    selection = f"{no_dev}--no-default-groups" + "".join(f" --group {g}" for g in deps.groups)
+    selection += "".join(f" --extra {e}" for e in deps.extras)
+    mounts = ("--mount=type=cache,target=/root/.cache/uv",)
+    # --inexact: uv must not remove pip from the venv (it installs gunicorn when we add it).
+    sync = _run(f"uv sync {frozen}{selection} --no-install-project --inexact", mounts=mounts)
+    ctx.decide(
+        "install",
+        deps.lockfile or (deps.files[0] if deps.files else None),
+        None,
+        f"uv sync {frozen}{selection}: production dependencies from "
+        + (deps.lockfile or "pyproject.toml (no uv.lock: resolved at build time)")
+        + (
+            f" (lock format {deps.lock_format}); --frozen installs the lock as written, never "
+            "checking it against pyproject.toml, and uv reads the formats older releases wrote"
+            if deps.lockfile and deps.lock_format
+            else ""
+        ),
+    )
+    # --inexact keeps gunicorn if we added it; --no-editable puts the package in the venv.
+    return _manager_install(
+        ctx,
+        ("uv", "uv"),
+        env,
+        copy_inputs,
+        sync,
+        ("The manifests and lockfile first: a code change reuses the dependency layer.",),
+        (f"uv sync {frozen}{selection} --no-editable --inexact", mounts),
+        "Install the project itself into the virtualenv.",
+    )
+
+
+def _poetry(ctx: _Context, copy_inputs: tuple[Instruction, ...]) -> _Install:
+    deps = ctx.facts.dependencies
+    env = (
+        ("POETRY_VIRTUALENVS_CREATE", "false"),
+        ("POETRY_NO_INTERACTION", "1"),
+        ("POETRY_CACHE_DIR", "/root/.cache/pypoetry"),
+    )
+    only = ",".join(("main", *deps.groups))
+    selection = f"--only {only}"
+    if deps.extras:
+        selection += f" --extras {shlex.quote(' '.join(deps.extras))}"
+    mounts = ("--mount=type=cache,target=/root/.cache/pypoetry",)
+    why = f"poetry install {selection}: production dependencies"
+    if deps.lockfile:
+        why += f" from {deps.lockfile}"
+    else:
+        why += " (no poetry.lock: resolved at build time; commit poetry.lock)"
+    if deps.manager_version == "1":
+        why += "; the Poetry 1 layout ([tool.poetry.dev-dependencies]) is read by Poetry 2 too"
+    ctx.decide("install", deps.lockfile or "pyproject.toml", None, why)
+    return _manager_install(
+        ctx,
+        _poetry_release(ctx),
+        env,
+        copy_inputs,
+        _run(f"poetry install {selection} --no-root", mounts=mounts),
+        (
+            "Poetry installs into the active virtualenv (POETRY_VIRTUALENVS_CREATE=false);",
+            "the manifests first, so a code change reuses the dependency layer.",
+        ),
+        (f"poetry install {selection}", mounts),
+        "Install the project itself (its dependencies are already there).",
+    )
+
+
+def _poetry_release(ctx: _Context) -> tuple[str, str]:
+    """The Poetry line (tools.toml row, display name) that reads the lock as its writer did.
+
+    poetry.lock names the release that wrote it in its `@generated` header; without one,
+    lock-version 2.1 is Poetry 2's and older formats are Poetry 1's. Poetry 2 hashes a
+    pyproject.toml that has a [project] table differently from Poetry 1, so it refuses a lock
+    Poetry 1 wrote for the very same file ("pyproject.toml changed significantly since poetry.lock
+    was last generated"); Poetry 1 checks its own hash and only warns.
+    """
+    deps = ctx.facts.dependencies
+    if not deps.lockfile:
+        return "poetry", "Poetry"
+    if deps.lock_writer:
+        release = deps.lock_writer.removeprefix("Poetry ")
+        old = release.split(".")[0] == "1"
+        said = f"its header says {deps.lock_writer} wrote it"
+    elif deps.lock_format:
+        old = _older(deps.lock_format, "2.1")
+        said = f"lock-version {deps.lock_format} is " + ("Poetry 1's" if old else "Poetry 2's")
+    else:
+        return "poetry", "Poetry"
+    if not old:
+        return "poetry", "Poetry"
+    ctx.decide(
+        "install",
+        deps.lockfile,
+        None,
+        f"{deps.lockfile} was written by Poetry 1 ({said}): Poetry 1 installs it, because "
+        "Poetry 2 computes the lock's content hash differently and refuses such a lock "
+        '("pyproject.toml changed significantly since poetry.lock was last generated")',
+    )
+    return "poetry-1", "Poetry 1"
+
+
+def _older(version: str, than: str) -> bool:
+    from packaging.version import InvalidVersion
+
+    try:
+        return Version(version) < Version(than)
+    except InvalidVersion:
+        return False
+
+
+def _pipenv(ctx: _Context, copy_inputs: tuple[Instruction, ...]) -> _Install:
+    deps = ctx.facts.dependencies
+    if not deps.lockfile and deps.install_file:
+        # No Pipfile.lock, but a pinned requirements file made from the Pipfile (`pipenv
+        # requirements`): installing it is exact, where `pipenv install` would resolve anew.
+        ctx.decide(
+            "install",
+            deps.install_file,
+            None,
+            f"no Pipfile.lock: the pinned {deps.install_file} is installed with pip instead of "
+            "resolving the Pipfile at build time",
+        )
+        return _pip(ctx, copy_inputs)
+    env = (("PIPENV_VERBOSITY", "-1"),)
+    categories = ""
+    if deps.groups:
+        categories = f" --categories {shlex.quote(' '.join(('packages', *deps.groups)))}"
+    if deps.lockfile:
+        command = f"pipenv sync{categories}"
+        why = (
+            f"pipenv sync: exactly {deps.lockfile}, without re-hashing the Pipfile. pipenv "
+            "releases hash the same Pipfile differently (recent ones normalise package names), "
+            'so `pipenv install --deploy` refuses a lock an older release wrote ("Pipfile.lock '
+            'is out of date"); run `pipenv lock` after editing the Pipfile'
+        )
+    else:
+        command = f"pipenv install{categories}"
+        why = (
+            "pipenv install: there is no Pipfile.lock, so Pipfile is resolved at build time "
+            "(pipenv removed --skip-lock); commit Pipfile.lock for reproducible builds"
+        )
+    ctx.decide("install", deps.lockfile or "Pipfile", None, why)
+    mounts = (PIP_CACHE, "--mount=type=cache,target=/root/.cache/pipenv")
+    return _manager_install(
+        ctx,
+        ("pipenv", "pipenv"),
+        env,
+        copy_inputs,
+        _run(command, mounts=mounts),
+        (
+            "pipenv installs into the active virtualenv (VIRTUAL_ENV);",
+            "Pipfile and Pipfile.lock first, so a code change reuses the dependency layer.",
+        ),
+    )
+
+
+def _pdm(ctx: _Context, copy_inputs: tuple[Instruction, ...]) -> _Install:
+    deps = ctx.facts.dependencies
+    env = (("PDM_CHECK_UPDATE", "false"),)
+    # PDM refuses --prod with a dependency group ("--prod is not allowed with dev groups"); with
+    # groups named, only those (and the default set) are installed.
+    prod = "" if deps.groups else "--prod"
+    selection = (prod + "".join(f" -G {g}" for g in (*deps.groups, *deps.extras))).strip()
+    mounts = ("--mount=type=cache,target=/root/.cache/pdm",)
+    if deps.lockfile:
+        # `pdm install --frozen-lockfile` resolves again (without writing) when the lock's
+        # content hash differs from what this PDM computes; `pdm sync` installs the lock as is.
+        command = f"pdm sync {selection}"
+        why = (
+            f"pdm sync {selection}: exactly {deps.lockfile}"
+            + (f" (lock_version {deps.lock_format})" if deps.lock_format else "")
+            + ", never resolving again, whichever PDM release wrote it"
+        )
+    else:
+        command = f"pdm install {selection}"
+        why = f"pdm install {selection}: production dependencies (no pdm.lock: resolved at build time)"
+    ctx.decide("install", deps.lockfile or "pyproject.toml", None, why)
+    tool = ("pdm", "PDM")
+    if deps.lockfile and deps.lock_format and _older(deps.lock_format, "4"):
+        ctx.decide(
+            "install",
+            deps.lockfile,
+            None,
+            f"lock_version {deps.lock_format} was written by PDM 1; PDM 2 reads only 4.x, so "
+            "PDM 1 installs it",
+        )
+        tool = ("pdm-1", "PDM 1")
+    return _manager_install(
+        ctx,
+        tool,
+        env,
+        copy_inputs,
+        _run(f"{command} --no-self", mounts=mounts),
+        (
+            "PDM installs into the active virtualenv (VIRTUAL_ENV);",
+            "the manifests first, so a code change reuses the dependency layer.",
+        ),
+        (f"{command} --no-editable", mounts),
+        "Install the project itself into the virtualenv.",
+    )
