@@ -145,3 +145,9 @@ def test_python_ldap_and_cairo_build_and_runtime():
     assert {"libcairo2-dev", "pkg-config"} <= set(build) and runtime == ["libcairo2"]
     assert packages([req("cairosvg")])[:2] == ([], ["libcairo2"])
     assert "libpango-1.0-0" in packages([req("weasyprint")])[1]
+
+
+def test_bullseye_names_for_renamed_libraries():
+    _, runtime, _ = packages([], suite="bullseye", installed_apps=("django.contrib.gis",))
+    assert runtime == ["libgdal28", "libgeos-c1v5", "libproj19"]
+    assert "libldap-2.4-2" in packages([req("python-ldap")], suite="bullseye")[1]
