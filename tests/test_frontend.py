@@ -435,3 +435,30 @@ def test_angular_build_configuration_overrides_the_output_path(make_tree):
     (fe,) = detect_path(root).frontends
     assert fe.outputs == ("src/documents/static/frontend",)
     assert any(e.file == "src-ui/angular.json" and e.line == 17 for e in fe.evidence)
+
+
+def test_django_tailwind_theme_app(make_tree):
+    """django-tailwind's `tailwind init` layout: the build lives in theme/static_src/."""
+    scripts = {
+        "start": "npm run dev",
+        "build": "npm run build:clean && npm run build:tailwind",
+        "build:clean": "rimraf ../static/css/dist",
+        "build:tailwind": (
+            "cross-env NODE_ENV=production tailwindcss --postcss -i ./src/styles.css "
+            "-o ../static/css/dist/styles.css --minify"
+        ),
+        "dev": "cross-env NODE_ENV=development tailwindcss --postcss -i ./src/styles.css "
+        "-o ../static/css/dist/styles.css -w",
+    }
+    root = make_tree(
+        {
+            **django(apps=("tailwind", "theme")),
+            "theme/__init__.py": "",
+            "theme/apps.py": "from django.apps import AppConfig\n",
+            "theme/static_src/package.json": package(scripts),
+            "theme/static_src/package-lock.json": "{}",
+        }
+    )
+    (fe,) = detect_path(root).frontends
+    assert (fe.directory, fe.outputs) == ("theme/static_src", ("theme/static/css/dist",))
+    assert "static directory of the app 'theme'" in fe.served_by
