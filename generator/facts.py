@@ -135,6 +135,8 @@ class Dependencies:
     install_file: str | None = None
     # Files the install step needs before the source is copied (manifests, lockfile, -r includes).
     install_inputs: tuple[str, ...] = ()
+    # The npm/Yarn/pnpm workspace root holding the lockfile, when the build is one of its members.
+    workspace_root: str | None = None
     # Where the installer runs: the directory holding the chosen manifest ("." is the root).
     directory: str = "."
     # Tools building the project as a package runs (data/build_tools.toml), e.g. ("node",).
@@ -316,6 +318,8 @@ class Frontend:
     # What the install step needs before the sources are copied (package.json, lockfile, .npmrc,
     # .yarnrc.yml, .yarn/releases...), relative to the repository root.
     install_inputs: tuple[str, ...] = ()
+    # The npm/Yarn/pnpm workspace root holding the lockfile, when the build is one of its members.
+    workspace_root: str | None = None
     served_by: str | None = None  # why Django needs the output
     evidence: tuple[Evidence, ...] = ()
 
@@ -333,6 +337,7 @@ class Frontend:
             "manager_pinned_by": self.manager_pinned_by,
             "yarn_berry": self.yarn_berry,
             "install_inputs": list(self.install_inputs),
+            "workspace_root": self.workspace_root,
             "served_by": self.served_by,
         }
 

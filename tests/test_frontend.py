@@ -462,3 +462,21 @@ def test_django_tailwind_theme_app(make_tree):
     (fe,) = detect_path(root).frontends
     assert (fe.directory, fe.outputs) == ("theme/static_src", ("theme/static/css/dist",))
     assert "static directory of the app 'theme'" in fe.served_by
+
+
+def test_a_workspace_member_installs_at_the_workspace_root(make_tree):
+    root = make_tree(
+        {
+            **django("STATICFILES_DIRS = [BASE_DIR / 'packages' / 'web' / 'dist']\n"),
+            "package.json": package({"lint": "eslint ."}, workspaces=["packages/*"]),
+            "package-lock.json": "{}",
+            "packages/web/package.json": package({"build": "vite build"}),
+            "packages/ui-kit/package.json": package({"build": "tsc"}),
+        }
+    )
+    (fe,) = detect_path(root).frontends
+    assert (fe.directory, fe.workspace_root, fe.lockfile) == (
+        "packages/web",
+        ".",
+        "package-lock.json",
+    )

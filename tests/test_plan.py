@@ -678,3 +678,13 @@ def test_compressor_online_gets_a_writable_cache_and_no_compress_step():
     text = dockerfile(facts(settings=s))
     assert "compress --force" not in text
     assert "install -d -o app -g app /app/staticfiles/CACHE" in text
+
+
+def test_a_workspace_member_installs_at_the_root_then_builds_in_its_directory():
+    fe = _fe("packages/web", "npm", lockfile="package-lock.json", workspace_root=".")
+    text = dockerfile(facts(frontends=(fe,)))
+    stage = text[text.index("AS assets") : text.index("AS build")]
+    assert before(stage, "WORKDIR /src\n", "COPY . /src")
+    assert before(stage, "COPY . /src", "npm ci --include=dev")
+    assert before(stage, "npm ci --include=dev", "WORKDIR /src/packages/web")
+    assert before(stage, "WORKDIR /src/packages/web", "RUN npm run build")

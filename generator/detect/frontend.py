@@ -707,6 +707,29 @@ def _parents(directory: str) -> list[str]:
 # ---------------------------------------------------------------- the fact
 
 
+def _workspace(tree: SourceTree, directory: str) -> tuple[str, tuple[str, str]] | None:
+    """(root, its lockfile) of the npm/Yarn/pnpm workspace `directory` is a member of."""
+    for parent in parent_dirs(directory)[1:]:
+        lock = _lockfile(tree, parent)
+        if lock is None:
+            continue
+        rel = posixpath.relpath(directory, parent if parent != "." else "")
+        patterns: list[str] = []
+        root = load_json(tree, join(parent, "package.json"), Diagnostics())
+        declared = root.get("workspaces") if isinstance(root, dict) else None
+        if isinstance(declared, dict):
+            declared = declared.get("packages")
+        if isinstance(declared, list):
+            patterns += [p for p in declared if isinstance(p, str)]
+        pnpm = tree.read_text(join(parent, "pnpm-workspace.yaml")) or ""
+        patterns += re.findall(r"^\s*-\s*['\"]?([^'\"\n#]+?)['\"]?\s*$", pnpm, re.MULTILINE)
+        members = [p.strip().removeprefix("./").rstrip("/") for p in patterns]
+        if any(fnmatch.fnmatchcase(rel, p) for p in members if not p.startswith("!")):
+            return parent, lock
+        return None  # the nearest lockfile belongs to another project
+    return None
+
+
 def _lockfile(tree: SourceTree, directory: str) -> tuple[str, str] | None:
     for name, manager in LOCKFILES:
         if tree.is_file(join(directory, name)):
@@ -719,6 +742,12 @@ def _frontend(
 ) -> Frontend:
     package = load_json(tree, build.package_json, Diagnostics()) or {}
     lock = _lockfile(tree, build.directory)
+    workspace = None if lock else _workspace(tree, build.directory)
+    if workspace:
+        lock = workspace[1]
+        root_package = load_json(tree, join(workspace[0], "package.json"), Diagnostics())
+        if "packageManager" not in package and isinstance(root_package, dict):
+            package = {**package, "packageManager": root_package.get("packageManager")}
     declared = package.get("packageManager")
     declared_name, _, declared_version = (
         declared.partition("@") if isinstance(declared, str) else ("", "", "")
@@ -748,6 +777,8 @@ def _frontend(
         pinned_by = "lockfile" if version else None
     node = _node_version(tree, build.directory, package, diags)
     inputs = [build.package_json, *([lock[0]] if lock else [])]
+    if workspace:
+        inputs = []  # every member's package.json takes part: the install needs the whole tree
     inputs += [
         join(build.directory, name)
         for name in INSTALL_FILES
@@ -778,6 +809,7 @@ def _frontend(
         manager_pinned_by=pinned_by,
         yarn_berry=berry,
         install_inputs=tuple(inputs),
+        workspace_root=workspace[0] if workspace else None,
         served_by=why,
         evidence=tuple(evidence),
     )

@@ -124,30 +124,47 @@ def _assets_stage(ctx: _Context, fe: Frontend, name: str) -> Stage:
                 ),
             )
         )
-    steps.append(Instruction("WORKDIR", (workdir,)))
-    steps.append(
-        Instruction(
-            "COPY",
-            (" ".join([*files, "./"]),),
-            ("The package manifests first: a code change reuses the node_modules layer.",),
-        )
+    install_step = _run(
+        *install,
+        mounts=(mount,),
+        comment=("devDependencies too: the build needs its bundlers and compilers.",),
     )
-    for path in dirs:
-        steps.append(Instruction("COPY", (f"{path} ./{_tail(directory, path)}",)))
-    steps.append(
-        _run(
-            *install,
-            mounts=(mount,),
-            comment=("devDependencies too: the build needs its bundlers and compilers.",),
-        )
+    whole = Instruction(
+        "COPY",
+        (f". {SRC}",),
+        ("The whole repository: builds read templates and files outside their directory.",),
     )
-    steps.append(
-        Instruction(
-            "COPY",
-            (f". {SRC}",),
-            ("The whole repository: builds read templates and files outside their directory.",),
+    if fe.workspace_root is not None:
+        # A workspace member: the install runs at the workspace root and needs every member's
+        # package.json, so the sources come first (no separate manifests layer).
+        root = _clean_dir(fe.workspace_root)
+        steps.append(Instruction("WORKDIR", (SRC if root == "." else f"{SRC}/{root}",)))
+        steps.append(
+            Instruction(
+                "COPY",
+                (f". {SRC}",),
+                (
+                    "A workspace rooted at "
+                    + ("the repository root" if root == "." else f"{root}/")
+                    + ": the install reads every member's package.json.",
+                ),
+            )
         )
-    )
+        steps.append(install_step)
+        steps.append(Instruction("WORKDIR", (workdir,)))
+    else:
+        steps.append(Instruction("WORKDIR", (workdir,)))
+        steps.append(
+            Instruction(
+                "COPY",
+                (" ".join([*files, "./"]),),
+                ("The package manifests first: a code change reuses the node_modules layer.",),
+            )
+        )
+        for path in dirs:
+            steps.append(Instruction("COPY", (f"{path} ./{_tail(directory, path)}",)))
+        steps.append(install_step)
+        steps.append(whole)
     if _outputs(fe):
         steps.append(_run(build))
     else:
