@@ -159,8 +159,14 @@ def abandoned_suite(chosen: Tag, available: Iterable[str]) -> Tag | None:
     return best
 
 
-def changelog_url(tag: Tag) -> str | None:
+def changelog_url(tag: Tag, family: str = "python") -> str | None:
     """Where to read what changed in the release a tag names (None for "3", the floating major)."""
+    if family == "node":
+        return (
+            f"https://github.com/nodejs/node/releases/tag/v{tag.dotted}"
+            if tag.precision == 3
+            else None
+        )
     if tag.precision == 3:
         return f"https://docs.python.org/release/{tag.dotted}/whatsnew/changelog.html"
     if tag.precision == 2:
@@ -241,7 +247,7 @@ class ImageUse:
     line: int
     written: str  # the image token as written: "python:${PY}-slim"
     image: str | None  # with global ARG defaults substituted; None when a variable has no value
-    kind: str  # python | stage | scratch | other | unresolved
+    kind: str  # python | node | stage | scratch | other | unresolved
     stage: str | None  # the `AS name`, if any
     token: Span | None = None
     segments: tuple[_Segment, ...] = ()
@@ -277,17 +283,29 @@ def parse_reference(text: str) -> Reference:
     return Reference(name, tag, digest or None)
 
 
-def is_official_python(name: str) -> bool:
-    """True for Docker Hub's `python` image under any of its spellings, or a mirror of it."""
+# The official images refresh moves: `python` (the base) and `node` (the asset stage we generate).
+FAMILIES = ("python", "node")
+
+
+def official_family(name: str) -> str | None:
+    """ "python" or "node" for Docker Hub's official image under any spelling or mirror, else None."""
     parts = name.split("/")
     domain = None
     if len(parts) > 1 and ("." in parts[0] or ":" in parts[0] or parts[0] == "localhost"):
         domain, parts = parts[0].lower(), parts[1:]
     path = "/".join(parts)
-    if path == "python":
-        return domain is None or domain in _DOCKER_HUB
-    # Mirrors keep the library/ path: mirror.gcr.io/library/python, public.ecr.aws/docker/library/python.
-    return path == "library/python" or path.endswith("/library/python")
+    for family in FAMILIES:
+        if path == family and (domain is None or domain in _DOCKER_HUB):
+            return family
+        # Mirrors keep the library/ path: mirror.gcr.io/library/python, public.ecr.aws/docker/library/node.
+        if path == f"library/{family}" or path.endswith(f"/library/{family}"):
+            return family
+    return None
+
+
+def is_official_python(name: str) -> bool:
+    """True for Docker Hub's `python` image under any of its spellings, or a mirror of it."""
+    return official_family(name) == "python"
 
 
 _DIRECTIVE = re.compile(r"^[ \t]*#[ \t]*([A-Za-z][A-Za-z0-9_-]*)[ \t]*=[ \t]*(\S*)[ \t]*$")
@@ -462,8 +480,8 @@ def scan(text: str) -> tuple[list[ImageUse], dict[str, ArgDefault]]:
             kind = "stage"
         elif image == "scratch":
             kind = "scratch"
-        elif is_official_python(parse_reference(image).name):
-            kind = "python"
+        elif family := official_family(parse_reference(image).name):
+            kind = family
         else:
             kind = "other"
         images.append(
@@ -517,6 +535,15 @@ def title_for(changes: Sequence[Change]) -> str:
     if len(parts) > 2:
         return f"{parts[0]} and {len(parts) - 1} more base images"
     return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """What a registry offers for one official image: its tags, their digests, the young ones."""
+
+    tags: tuple[str, ...]
+    digest_of: Callable[[str], str] | None = None
+    young: Mapping[str, int] = field(default_factory=dict)  # tag -> age in days, under min age
 
 
 @dataclass(frozen=True)
@@ -617,21 +644,25 @@ def refresh_text(
     pin_digest: bool = False,
     today: date | None = None,
     young: Mapping[str, int] | None = None,
+    others: Mapping[str, Catalog] | None = None,
 ) -> RefreshResult:
     """Rewrite the `python` base images of a Dockerfile to the newest tags that keep its choices.
 
     `tags` is every tag the registry offers (extra tags are harmless); `digest_of(tag)` returns the
     manifest digest of a tag and is called only for digest-pinned images (or all with
     `pin_digest`). `young` maps the tags pushed too recently to be chosen (min-age-days) to their
-    age in days: they are not moved to, and a digest pinned on one of them is kept. Every byte
-    outside the rewritten tokens is kept as it was.
+    age in days: they are not moved to, and a digest pinned on one of them is kept. `others` gives
+    the same for the other official images (`node`): they move inside their major, minors too,
+    and without the project's Python range. Every byte outside the rewritten tokens is kept.
     """
-    young = young or {}
-    tag_list = list(dict.fromkeys(tags))
-    # Tags parsed once, and one choice per distinct tag written: 20,000 FROM lines stay linear.
-    parsed = [t for t in map(parse_tag, tag_list) if t is not None]
-    parsed_old = [t for t in parsed if t.text not in young]
-    choices: dict[str, tuple[Tag, Tag, Tag | None]] = {}
+    catalogs = {
+        "python": Catalog(tuple(dict.fromkeys(tags)), digest_of, young or {}),
+        **(others or {}),
+    }
+    # Tags parsed once per image, and one choice per distinct tag written: 20,000 FROM lines stay
+    # linear. parsed[kind] = (every tag, the tags old enough to be chosen).
+    parsed: dict[str, tuple[list[Tag], list[Tag]]] = {}
+    choices: dict[tuple[str, str], tuple[Tag, Tag, Tag | None]] = {}
     images, _ = scan(text)
     warnings: list[str] = []
     notes: list[str] = []
@@ -647,12 +678,21 @@ def refresh_text(
             continue
         if use.kind in ("stage", "scratch"):
             continue
-        if use.kind == "other":
+        if use.kind not in catalogs:
+            what = "its tags were not listed" if use.kind in FAMILIES else "not an official image"
             notes.append(
-                f"line {use.line}: {use.image} is not the official Python image; left alone"
+                f"line {use.line}: {use.image}: {what} (refresh moves python and node); left alone"
             )
             continue
         ref = parse_reference(use.image or "")
+        catalog = catalogs[use.kind]
+        python = use.kind == "python"
+        if use.kind not in parsed:
+            every = [t for t in map(parse_tag, catalog.tags) if t is not None]
+            parsed[use.kind] = (every, [t for t in every if t.text not in catalog.young])
+        # Node moves inside its major (LTS lines add minors); Python's minor is the project's.
+        minor_ok = allow_minor if python else True
+        in_range = allowed if python else None
         if ref.tag is None:
             notes.append(
                 f"line {use.line}: {use.image} has no tag (Docker reads it as `latest`); "
@@ -665,23 +705,27 @@ def refresh_text(
         chosen: Tag | None = None
         if current is None:
             if ref.tag is not None:
-                notes.append(f"line {use.line}: tag `{ref.tag}` names no Python version; kept")
+                notes.append(
+                    f"line {use.line}: tag `{ref.tag}` names no {use.kind.capitalize()} version; kept"
+                )
         else:
             if current.prerelease:
                 notes.append(f"line {use.line}: {ref.tag} is a pre-release; kept")
-            if current.text not in choices:
-                picked = choose_tag(current, parsed_old, allowed=allowed, allow_minor=allow_minor)
-                choices[current.text] = (
+            key = (use.kind, current.text)
+            if key not in choices:
+                every, old = parsed[use.kind]
+                picked = choose_tag(current, old, allowed=in_range, allow_minor=minor_ok)
+                choices[key] = (
                     picked,
-                    choose_tag(current, parsed, allowed=allowed, allow_minor=allow_minor),
-                    abandoned_suite(picked, tag_list),
+                    choose_tag(current, every, allowed=in_range, allow_minor=minor_ok),
+                    abandoned_suite(picked, catalog.tags) if python else None,
                 )
-            chosen, newest, sibling = choices[current.text]
+            chosen, newest, sibling = choices[key]
             if newest.text != chosen.text:
                 instead = f"moved to {chosen.text}" if chosen.text != ref.tag else "kept"
                 notes.append(
-                    f"line {use.line}: python:{newest.text} was pushed {young[newest.text]} "
-                    f"day(s) ago, under the minimum age; {instead}"
+                    f"line {use.line}: {use.kind}:{newest.text} was pushed "
+                    f"{catalog.young[newest.text]} day(s) ago, under the minimum age; {instead}"
                 )
             new_tag = chosen.text
             if sibling is not None:
@@ -692,17 +736,17 @@ def refresh_text(
                     f"{chosen.dotted}: the image no longer receives patches on {suite}; move "
                     f"to -{sibling.variant} to keep getting them"
                 )
-            if chosen.minor is not None:
+            if python and chosen.minor is not None:
                 eol_minors.append(f"{chosen.minor[0]}.{chosen.minor[1]}")
         new_digest = ref.digest
-        if ref.digest and new_tag == ref.tag and new_tag in young:
+        if ref.digest and new_tag == ref.tag and new_tag in catalog.young:
             # The tag's image was rebuilt within the minimum age: the pinned digest stays.
             notes.append(
-                f"line {use.line}: python:{new_tag} was rebuilt {young[new_tag]} day(s) ago, "
-                "under the minimum age; its pinned digest is kept"
+                f"line {use.line}: {use.kind}:{new_tag} was rebuilt {catalog.young[new_tag]} "
+                "day(s) ago, under the minimum age; its pinned digest is kept"
             )
-        elif (ref.digest or pin_digest) and digest_of is not None and new_tag is not None:
-            new_digest = digest_of(new_tag)
+        elif (ref.digest or pin_digest) and catalog.digest_of is not None and new_tag is not None:
+            new_digest = catalog.digest_of(new_tag)
         new = Reference(ref.name, new_tag, new_digest)
         if new == ref:
             continue
@@ -785,7 +829,9 @@ def _changes(
                 kind=kind,
                 image_old=str(ref),
                 image_new=str(new),
-                changelog=changelog_url(chosen) if chosen and kind != "digest" else None,
+                changelog=(
+                    changelog_url(chosen, edit.use.kind) if chosen and kind != "digest" else None
+                ),
             )
         )
     return changes
@@ -807,17 +853,29 @@ class TagSource(Protocol):
 MAX_MINOR_STEPS = 10
 
 
-def fetch_tags(text: str, client: TagSource, allow_minor: bool = False) -> list[str]:
-    """Every tag refresh may choose from for the python images in `text`, fetched from `client`."""
+def fetch_tags(
+    text: str, client: TagSource, allow_minor: bool = False, family: str = "python"
+) -> list[str]:
+    """Every tag refresh may choose from for the `family` images in `text`, fetched from `client`."""
     filters: list[str] = []
     images, _ = scan(text)
     for use in images:
-        if use.kind != "python":
+        if use.kind != family:
             continue
         tag = parse_tag(parse_reference(use.image or "").tag or "")
-        if tag is None or tag.minor is None or tag.prerelease:
+        if tag is None or tag.prerelease:
+            continue
+        if family != "python":
+            # Other images move inside their major: one listing of it has every candidate.
+            if tag.precision > 1:
+                filters.append(f"{tag.version[0]}.")
+            continue
+        if tag.minor is None:
             continue
         filters.append(f"{tag.minor[0]}.{tag.minor[1]}")
+    if family != "python":
+        listed = [t for name in dict.fromkeys(filters) for t in client.tags(name)]
+        return list(dict.fromkeys(listed))
     found: list[str] = []
     asked: set[str] = set()
     for name in dict.fromkeys(filters):
@@ -881,6 +939,27 @@ def project_pythons(root: Path) -> tuple[SpecifierSet | None, str]:
     return spec, f"Python {spec} ({'; '.join(sources)})"
 
 
+def _young(
+    client: TagSource, tags: list[str], min_age_days: int, notes: list[str]
+) -> dict[str, int]:
+    """{tag: age in days} for the tags pushed less than `min_age_days` ago (none when 0)."""
+    if min_age_days <= 0:
+        return {}
+    pushed_at = getattr(client, "pushed_at", None)
+    now = datetime.now(UTC)
+    ages = {t: pushed_at(t) if pushed_at else None for t in tags}
+    if tags and all(when is None for when in ages.values()):
+        notes.append(
+            f"min-age-days ({min_age_days}) not applied: this registry does not say when its "
+            "tags were pushed (Docker Hub's API does; a registry v2 mirror does not)"
+        )
+    return {
+        t: (now - when).days
+        for t, when in ages.items()
+        if when is not None and now - when < timedelta(days=min_age_days)
+    }
+
+
 def refresh_dockerfile(
     root: Path,
     dockerfile: str,
@@ -922,21 +1001,16 @@ def refresh_dockerfile(
             where += "; --allow-minor may choose any newer stable Python"
         notes.append(f"--allow-minor stays inside {where}" if allowed is not None else where)
     tags = fetch_tags(text, client, allow_minor)
-    young: dict[str, int] = {}
-    if min_age_days > 0:
-        pushed_at = getattr(client, "pushed_at", None)
-        now = datetime.now(UTC)
-        ages = {t: pushed_at(t) if pushed_at else None for t in tags}
-        young = {
-            t: (now - when).days
-            for t, when in ages.items()
-            if when is not None and now - when < timedelta(days=min_age_days)
-        }
-        if tags and all(when is None for when in ages.values()):
-            notes.append(
-                f"min-age-days ({min_age_days}) not applied: this registry does not say when its "
-                "tags were pushed (Docker Hub's API does; a registry v2 mirror does not)"
-            )
+    young = _young(client, tags, min_age_days, notes)
+    others: dict[str, Catalog] = {}
+    # The node asset stage is refreshed with the same registries, from library/node.
+    node_client = getattr(client, "for_repository", None)
+    if node_client is not None and any(use.kind == "node" for use in scan(text)[0]):
+        node = node_client("library/node")
+        node_tags = fetch_tags(text, node, family="node")
+        others["node"] = Catalog(
+            tuple(node_tags), node.digest, _young(node, node_tags, min_age_days, [])
+        )
     result = refresh_text(
         text,
         tags,
@@ -946,6 +1020,7 @@ def refresh_dockerfile(
         pin_digest=pin_digest,
         today=today or date.today(),
         young=young,
+        others=others,
     )
     return RefreshResult(
         result.changes, result.new_text, result.warnings, (*notes, *result.notes), result.images

@@ -112,6 +112,14 @@ class RegistryClient:
         self._digests[tag] = digest
         return digest
 
+    def for_repository(self, repository: str) -> RegistryClient:
+        """A client for another repository of the same registries ("library/node")."""
+        from dataclasses import replace
+
+        return replace(
+            self, repository=repository, _token=None, _all_tags=None, _digests={}, _pushed={}
+        )
+
     def pushed_at(self, tag: str) -> datetime | None:
         """When `tag`'s current image was pushed (Docker Hub's tag list says); None if unknown.
 

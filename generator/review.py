@@ -286,7 +286,7 @@ def _tags(images: list[ImageUse], expected: Expected, name: str) -> list[Finding
     pin = f"python:{_minor(expected.python)}-slim" if expected.python else "python:3.12-slim"
     findings: list[Finding] = []
     for use in images:
-        if use.kind not in ("python", "other"):
+        if use.kind not in ("python", "node", "other"):
             continue
         ref = parse_reference(use.image or "")
         if ref.digest is not None and ref.tag in (None, "latest"):

@@ -1,6 +1,6 @@
 """A local stand-in for Docker Hub and a v2 registry, served on 127.0.0.1 (random port).
 
-It answers like the real services do for `library/python`: the Hub tags API with `next` links, the
+It answers like the real services do for `library/python` (and `library/node`, from `node_tags`): the Hub tags API with `next` links, the
 registry tag list with `Link` headers behind the Bearer token handshake, and manifests with a
 `Docker-Content-Digest` header. Failures (429 with Retry-After, 500, dropped connections) can be
 queued for a path so tests can watch the client retry.
@@ -45,8 +45,10 @@ class FakeRegistry:
         require_auth: bool = True,
         digest_on_head: bool = True,
         pushed: dict[str, str] | None = None,
+        node_tags: list[str] | None = None,
     ) -> None:
         self.tags = list(tags)
+        self.node_tags = list(node_tags or [])  # library/node, the asset stage's image
         # tag -> ISO time of its last push, as Docker Hub's tag list reports it (tag_last_pushed)
         self.pushed = dict(pushed or {})
         self.page_size = page_size
@@ -110,15 +112,19 @@ class FakeRegistry:
                 self._send(req, failure.status, {"error": "injected"}, failure.headers, method)
                 return
         path = parsed.path
+        # library/node answers like library/python, from its own tag list.
+        repo = "node" if "/library/node/" in path + "/" else "python"
+        tags = self.node_tags if repo == "node" else self.tags
+        path = path.replace("/library/node", "/library/python")
         if path == "/v2/repositories/library/python/tags":
-            self._hub(req, query, method)
+            self._hub(req, query, method, tags, repo)
         elif path == "/token":
             self._send(req, 200, {"token": TOKEN, "access_token": TOKEN}, {}, method)
         elif path.startswith("/v2/library/python/"):
             if self.require_auth and req.headers.get("Authorization") != f"Bearer {TOKEN}":
                 challenge = (
                     f'Bearer realm="{self.url}/token",service="fake-registry",'
-                    'scope="repository:library/python:pull"'
+                    f'scope="repository:library/{repo}:pull"'
                 )
                 self._send(
                     req,
@@ -128,24 +134,32 @@ class FakeRegistry:
                     method,
                 )
             elif path == "/v2/library/python/tags/list":
-                self._tag_list(req, query, method)
+                self._tag_list(req, query, method, tags, repo)
             elif path.startswith("/v2/library/python/manifests/"):
-                self._manifest(req, urllib.parse.unquote(path.rsplit("/", 1)[1]), method)
+                tag = urllib.parse.unquote(path.rsplit("/", 1)[1])
+                self._manifest(req, tag, method, tags, repo)
             else:
                 self._send(req, 404, {"errors": [{"code": "NOT_FOUND"}]}, {}, method)
         else:
             self._send(req, 404, {"message": "not found"}, {}, method)
 
-    def _hub(self, req: BaseHTTPRequestHandler, query: dict[str, str], method: str) -> None:
+    def _hub(
+        self,
+        req: BaseHTTPRequestHandler,
+        query: dict[str, str],
+        method: str,
+        tags: list[str],
+        repo: str,
+    ) -> None:
         name = query.get("name", "")
         page = int(query.get("page", "1"))
         size = min(int(query.get("page_size", "10")), self.page_size)
-        matching = [t for t in self.tags if name in t]
+        matching = [t for t in tags if name in t]
         chunk = matching[(page - 1) * size : page * size]
         next_url = None
         if page * size < len(matching):
             next_query = urllib.parse.urlencode({**query, "page": page + 1})
-            next_url = f"{self.url}/v2/repositories/library/python/tags?{next_query}"
+            next_url = f"{self.url}/v2/repositories/library/{repo}/tags?{next_query}"
         body = {
             "count": len(matching),
             "next": next_url,
@@ -156,8 +170,15 @@ class FakeRegistry:
         }
         self._send(req, 200, body, {}, method)
 
-    def _tag_list(self, req: BaseHTTPRequestHandler, query: dict[str, str], method: str) -> None:
-        ordered = sorted(self.tags)
+    def _tag_list(
+        self,
+        req: BaseHTTPRequestHandler,
+        query: dict[str, str],
+        method: str,
+        tags: list[str],
+        repo: str,
+    ) -> None:
+        ordered = sorted(tags)
         size = min(int(query.get("n", "100")), self.page_size)
         last = query.get("last")
         start = ordered.index(last) + 1 if last in ordered else 0
@@ -165,12 +186,15 @@ class FakeRegistry:
         headers = {}
         if start + size < len(ordered):
             # Real registries send a relative link.
-            link = f"/v2/library/python/tags/list?n={size}&last={urllib.parse.quote(chunk[-1])}"
+            last = urllib.parse.quote(chunk[-1])
+            link = f"/v2/library/{repo}/tags/list?n={size}&last={last}"
             headers["Link"] = f'<{link}>; rel="next"'
-        self._send(req, 200, {"name": "library/python", "tags": chunk}, headers, method)
+        self._send(req, 200, {"name": f"library/{repo}", "tags": chunk}, headers, method)
 
-    def _manifest(self, req: BaseHTTPRequestHandler, tag: str, method: str) -> None:
-        if tag not in self.tags:
+    def _manifest(
+        self, req: BaseHTTPRequestHandler, tag: str, method: str, tags: list[str], repo: str
+    ) -> None:
+        if tag not in tags:
             self._send(req, 404, {"errors": [{"code": "MANIFEST_UNKNOWN"}]}, {}, method)
             return
         if INDEX_TYPE not in req.headers.get("Accept", ""):
@@ -180,7 +204,9 @@ class FakeRegistry:
         body = manifest_body(tag)
         headers = {"Content-Type": INDEX_TYPE}
         if self.digest_on_head:
-            headers["Docker-Content-Digest"] = fake_digest(tag)
+            headers["Docker-Content-Digest"] = fake_digest(
+                tag if repo == "python" else f"{repo}:{tag}"
+            )
         self._send(req, 200, body, headers, method)
 
     @staticmethod

@@ -104,7 +104,7 @@ def test_scan_reports_every_from() -> None:
         "FROM scratch\nFROM $MISSING\n"
     )
     assert [(i.line, i.kind) for i in images] == [
-        (2, "other"),
+        (2, "node"),
         (3, "python"),
         (4, "stage"),
         (5, "scratch"),
@@ -258,7 +258,7 @@ def test_cli_up_to_date(tmp_path, fake, capsys) -> None:
     out = capsys.readouterr().out
     assert code == 0
     assert "Dockerfile is up to date" in out
-    assert "node:20 is not the official Python image" in out
+    assert "Dockerfile:2" not in out  # node:20 floats over its major: nothing to move
     assert (
         tmp_path / "Dockerfile"
     ).read_text() == "FROM python:3.12-slim\nFROM node:20 AS assets\n"
@@ -430,3 +430,35 @@ def test_min_age_days_holds_back_young_tags_and_rebuilt_digests(tmp_path) -> Non
         result = refresh_dockerfile(tmp_path, "Dockerfile", client, min_age_days=7)
         assert "3.12.9-slim AS build" in result.new_text
         assert any(n.startswith("min-age-days (7) not applied") for n in result.notes)
+
+
+def test_node_stage_moves_inside_its_major_with_its_own_changelog() -> None:
+    from generator.refresh import Catalog
+
+    node = Catalog(("20.11.0-slim", "20.18.1-slim", "22.12.0-slim", "20-slim"), digest_of)
+    text = "FROM node:20.11.0-slim AS assets\nFROM node:20-slim AS b\nFROM python:3.12.7-slim\n"
+    result = refresh_text(text, TAGS, digest_of, others={"node": node})
+    assert result.new_text == (
+        "FROM node:20.18.1-slim AS assets\nFROM node:20-slim AS b\nFROM python:3.12.15-slim\n"
+    )
+    first = result.changes[0]
+    assert first.changelog == "https://github.com/nodejs/node/releases/tag/v20.18.1"
+    # With pin_digest the floating node:20-slim gets its digest from the node catalog.
+    pinned = refresh_text(text, TAGS, digest_of, others={"node": node}, pin_digest=True)
+    assert f"FROM node:20-slim@{digest_of('20-slim')} AS b" in pinned.new_text
+
+
+def test_generated_node_stage_is_digest_pinned_through_the_registry(tmp_path) -> None:
+    from fake_registry import fake_digest
+
+    (tmp_path / "Dockerfile").write_text(
+        "FROM node:22-slim AS assets\nFROM python:3.12.7-slim-bookworm\n"
+    )
+    with FakeRegistry(["3.12.9-slim-bookworm"], node_tags=["22-slim", "22.12.0-slim"]) as fake:
+        client = RegistryClient(registry=fake.url, hub=None)
+        result = refresh_dockerfile(tmp_path, "Dockerfile", client, pin_digest=True)
+        assert result.new_text == (
+            f"FROM node:22-slim@{fake_digest('node:22-slim')} AS assets\n"
+            f"FROM python:3.12.9-slim-bookworm@{fake_digest('3.12.9-slim-bookworm')}\n"
+        )
+        assert any("/v2/library/node/manifests/22-slim" in p for p in fake.paths("HEAD"))
