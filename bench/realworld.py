@@ -41,8 +41,10 @@ sys.path.insert(0, str(REPO / "tests/e2e"))
 import harness  # noqa: E402
 import standin  # noqa: E402
 
-WORK = Path(tempfile.gettempdir()) / "django-dockerfile-realworld"
-IMAGE = "localhost/django-dockerfile-realworld/{name}:latest"
+# Each run has its own directory, image tags and databases: several people may run this at once.
+RUN_ID = f"{time.strftime('%H%M%S')}-{os.getpid()}"
+WORK = Path(tempfile.gettempdir()) / "django-dockerfile-realworld" / RUN_ID
+IMAGE = "localhost/django-dockerfile-realworld/{name}:" + RUN_ID
 PG_USER = "realworld"
 REDIS_PORT = 6379
 ALLOWED_HOSTS = "127.0.0.1,localhost"
@@ -191,7 +193,7 @@ def postgres_url(name: str) -> str:
         psql = ["runuser", "-u", "postgres", "--", "psql", "-v", "ON_ERROR_STOP=1", "-qc"]
         if PG_USER not in _sh(*psql[:-1], "-tAc", "SELECT rolname FROM pg_roles"):
             _sh(*psql, f"CREATE ROLE {PG_USER} LOGIN SUPERUSER PASSWORD '{PG_USER}'")
-        db = "rw_" + re.sub(r"\W", "_", name.lower())
+        db = "rw_" + re.sub(r"\W", "_", f"{name}_{RUN_ID}".lower())
         _sh(*psql, f"DROP DATABASE IF EXISTS {db}")
         _sh(*psql, f"CREATE DATABASE {db} OWNER {PG_USER}")
     return f"postgres://{PG_USER}:{PG_USER}@127.0.0.1:5432/{db}"
@@ -433,7 +435,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--keep-images", action="store_true", help="keep the built images")
     parser.add_argument("--no-cache", action="store_true", help="build without podman's cache")
     args = parser.parse_args(argv)
-    WORK.mkdir(parents=True, exist_ok=True)
+    WORK.mkdir(parents=True)
     print(f"main at {_sh('git', '-C', str(REPO), 'rev-parse', '--short', 'HEAD').strip()}; "
           f"logs and Dockerfiles in {WORK}", flush=True)  # fmt: skip
 
