@@ -115,3 +115,24 @@ def test_sqlite_default_needs_no_driver(make_tree):
     facts = detect_path(root)
     assert facts.dependencies.added == ()
     assert not [w for w in facts.warnings if "driver" in w.message]
+
+
+def test_default_engine_of_a_read_inside_an_environment_condition(make_tree):
+    settings = (
+        "import os\nimport environ\nenv = environ.Env()\n"
+        'DATABASES = {"default": env.db("DATABASE_URL", default="mysql:///app")}\n'
+        'if os.environ.get("CI"):\n'
+        '    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "ci"}}\n'
+    )
+    root = make_tree(
+        project(
+            settings,
+            **{
+                "requirements.txt": "Django==5.2.7\ndjango-environ==0.12.0\n",
+                "requirements/mysql.txt": "mysqlclient==2.2.6\n",
+            },
+        )
+    )
+    facts = detect_path(root)
+    assert facts.settings.database_default == "mysql"
+    assert [r.name for r in facts.dependencies.added] == ["mysqlclient"]

@@ -1008,6 +1008,10 @@ def _database(databases: Any, where: tuple[str | None, int | None], facts: _Fact
 def _sqlite_when_unset(fallback: Any, where: tuple[str | None, int | None], facts: _Facts) -> None:
     """Whether a database read from the environment falls back to SQLite: the fallback is a
     DATABASES entry ({"ENGINE": ...}) or a URL ("sqlite:///db.sqlite3"), when it can be read."""
+    while isinstance(fallback, FromEnv):
+        # A read nested in another (`if os.environ.get(...)` around an env.db(default=...)):
+        # what applies with nothing set is the inner read's own default.
+        fallback = fallback.default
     if isinstance(fallback, dict) and isinstance(fallback.get("ENGINE"), str):
         engine = fallback["ENGINE"]
         sqlite = _engine(engine) in ("sqlite3", "spatialite")
