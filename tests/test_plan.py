@@ -688,3 +688,18 @@ def test_a_workspace_member_installs_at_the_root_then_builds_in_its_directory():
     assert before(stage, "COPY . /src", "npm ci --include=dev")
     assert before(stage, "npm ci --include=dev", "WORKDIR /src/packages/web")
     assert before(stage, "WORKDIR /src/packages/web", "RUN npm run build")
+
+
+def test_statici18n_and_js_reverse_commands_from_the_table():
+    s = replace(
+        facts().settings,
+        installed_apps=("django.contrib.staticfiles", "statici18n", "django_js_reverse"),
+    )
+    text = dockerfile(facts(settings=s))
+    assert before(text, "manage.py compilejsi18n", "collectstatic --noinput")
+    assert before(text, "collectstatic --noinput", "manage.py collectstatic_js_reverse")
+
+
+def test_no_asset_commands_when_static_files_go_to_remote_storage():
+    s = replace(facts().settings, installed_apps=("django.contrib.staticfiles", "sass_processor"))
+    assert "compilescss" not in dockerfile(facts(settings=s, remote_storage=True))

@@ -3,6 +3,7 @@ environment they import the settings with, and the source files whose errors bre
 
 from __future__ import annotations
 
+from generator import data
 from generator.plan.context import _Context, _manage, _module_file
 from generator.plan.contract import contract, env_prefix
 from generator.plan.model import Instruction, _run
@@ -145,54 +146,40 @@ def _static_builds_run(ctx: _Context) -> bool:
 
 
 def _asset_commands(ctx: _Context) -> tuple[list[Instruction], list[Instruction]]:
-    """Python-side asset steps the settings enable: (before collectstatic, after collectstatic).
+    """Python-side asset steps the installed apps call for: (before collectstatic, after it).
 
-    django-sass-processor compiles the SCSS its template tags name (`compilescss`) so collectstatic
-    picks up the CSS; django-compressor with COMPRESS_OFFLINE = True serves only what `compress`
-    wrote beforehand (django-libsass runs inside it as a precompiler). Both import the settings
+    The table (data/static_commands.toml) names each app's documented static build command:
+    django-sass-processor's `compilescss`, django-compressor's offline `compress` (django-libsass
+    runs inside it as a precompiler), django-statici18n, django-js-reverse. They import the settings
     like collectstatic, so they get the same build-only placeholders.
     """
     if not _static_builds_run(ctx):
         return [], []
     s = ctx.facts.settings
+    apps = {app.split(".apps.")[0] for app in s.installed_apps}
     where = next((e for e in s.evidence if e.fact == "installed_apps"), None)
-    file, line = (where.file, where.line) if where else (None, None)
-    before: list[Instruction] = []
-    after: list[Instruction] = []
-    if "sass_processor" in s.installed_apps:
+    steps: dict[str, list[Instruction]] = {"before": [], "after": []}
+    for row in data.load("static_commands.toml")["command"]:
+        if row["app"] not in apps:
+            continue
+        requires = row.get("requires")
+        if requires and not getattr(s, requires, False):
+            continue
+        cited = next((e for e in s.evidence if e.fact == requires), where) if requires else where
         ctx.decide(
             "static",
-            file,
-            line,
-            "sass_processor is installed: `compilescss` turns the SCSS its tags name into CSS "
-            "before collectstatic (django-sass-processor's documented deployment step)",
+            cited.file if cited else None,
+            cited.line if cited else None,
+            f"`{row['command']}` {row['when']} collectstatic: {row['why']}",
         )
-        before.append(
+        steps[row["when"]].append(
             _command(
                 ctx,
-                f"{_dummy_env_prefix(ctx)}{_manage(ctx)} compilescss",
-                ("Compile the SCSS django-sass-processor serves, before collectstatic.",),
+                f"{_dummy_env_prefix(ctx)}{_manage(ctx)} {row['command']}",
+                (row["comment"],),
             )
         )
-    if "compressor" in s.installed_apps and s.compress_offline:
-        offline = next((e for e in s.evidence if e.fact == "compress_offline"), None)
-        ctx.decide(
-            "static",
-            offline.file if offline else file,
-            offline.line if offline else line,
-            "COMPRESS_OFFLINE = True: `compress --force` writes the compressed files and their "
-            "manifest after collectstatic; without them every {% compress %} page fails",
-        )
-        after.append(
-            _command(
-                ctx,
-                f"{_dummy_env_prefix(ctx)}{_manage(ctx)} compress --force",
-                (
-                    "django-compressor offline: compress the {% compress %} blocks of the templates.",
-                ),
-            )
-        )
-    return before, after
+    return steps["before"], steps["after"]
 
 
 def _noop_collectstatic(ctx: _Context, remote: bool = False) -> Instruction:
