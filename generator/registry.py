@@ -7,6 +7,7 @@ Bearer token handshake once. Failures end in a RegistryError whose message says 
 
 from __future__ import annotations
 
+import base64
 import email.utils
 import hashlib
 import json
@@ -82,6 +83,11 @@ class RegistryClient:
     max_wait: float = 60.0  # longest Retry-After honoured
     sleep: Callable[[float], None] = time.sleep
     user_agent: str = "django-dockerfile (+https://github.com/)"
+    # Credentials for registries that need them: username/password go to the token service (or
+    # to a registry that asks for Basic auth); `bearer` is a registry token used as it is.
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    bearer: str | None = field(default=None, repr=False)
     _token: str | None = field(default=None, repr=False)
     _all_tags: list[str] | None = field(default=None, repr=False)
     _digests: dict[str, str] = field(default_factory=dict, repr=False)
@@ -172,6 +178,8 @@ class RegistryClient:
         sent = {"User-Agent": self.user_agent, **headers}
         handshakes = 0
         attempt = 0
+        if auth and self.bearer and not self._token:
+            self._token = self.bearer
         while True:
             if auth and self._token:
                 sent["Authorization"] = f"Bearer {self._token}"
@@ -188,6 +196,10 @@ class RegistryClient:
                 challenge = response.header("WWW-Authenticate") or ""
                 if challenge.lower().startswith("bearer"):
                     self._token = self._fetch_token(challenge)
+                    handshakes += 1
+                    continue
+                if challenge.lower().startswith("basic") and self._basic():
+                    sent["Authorization"] = self._basic() or ""
                     handshakes += 1
                     continue
             if response.status == 429 or response.status >= 500:
@@ -222,11 +234,22 @@ class RegistryClient:
                 "anonymous pulls"
             )
         url = f"{realm}?{urllib.parse.urlencode(params)}" if params else realm
-        data = self._json(self._call("GET", url, {"Accept": "application/json"}), url)
+        headers = {"Accept": "application/json"}
+        if self._basic():
+            # The token service trades the login for a token scoped to this repository.
+            headers["Authorization"] = self._basic() or ""
+        data = self._json(self._call("GET", url, headers), url)
         token = data.get("token") or data.get("access_token")
         if not isinstance(token, str) or not token:
             raise RegistryError(f"the token service {realm} answered without a token")
         return token
+
+    def _basic(self) -> str | None:
+        """The Basic Authorization header for username/password, None without them."""
+        if not self.username or self.password is None:
+            return None
+        raw = f"{self.username}:{self.password}".encode()
+        return "Basic " + base64.b64encode(raw).decode()
 
     @staticmethod
     def _json(response: _Response, url: str) -> dict[str, Any]:
@@ -249,6 +272,12 @@ class RegistryClient:
         host = urllib.parse.urlsplit(url).netloc or url
         if response.status == 404:
             return f"registry {host} has no {self.repository} at {url} (HTTP 404)"
+        if response.status in (401, 403) and (self.username or self.bearer):
+            return (
+                f"registry {host} refused the credentials for {self.repository} "
+                f"(HTTP {response.status}); check registry-username and registry-password "
+                "(or registry-token) and that they may pull it"
+            )
         if response.status in (401, 403):
             return (
                 f"registry {host} refused anonymous access to {self.repository} "

@@ -46,9 +46,15 @@ class FakeRegistry:
         digest_on_head: bool = True,
         pushed: dict[str, str] | None = None,
         node_tags: list[str] | None = None,
+        login: tuple[str, str] | None = None,
+        basic: bool = False,
     ) -> None:
         self.tags = list(tags)
         self.node_tags = list(node_tags or [])  # library/node, the asset stage's image
+        # A private registry: the token service wants this username/password (Basic); with
+        # `basic` the registry itself asks for Basic auth instead of the token handshake.
+        self.login = login
+        self.basic = basic
         # tag -> ISO time of its last push, as Docker Hub's tag list reports it (tag_last_pushed)
         self.pushed = dict(pushed or {})
         self.page_size = page_size
@@ -119,9 +125,20 @@ class FakeRegistry:
         if path == "/v2/repositories/library/python/tags":
             self._hub(req, query, method, tags, repo)
         elif path == "/token":
-            self._send(req, 200, {"token": TOKEN, "access_token": TOKEN}, {}, method)
+            if self.login and req.headers.get("Authorization") != self._basic_header():
+                self._send(req, 401, {"details": "incorrect username or password"}, {}, method)
+            else:
+                self._send(req, 200, {"token": TOKEN, "access_token": TOKEN}, {}, method)
         elif path.startswith("/v2/library/python/"):
-            if self.require_auth and req.headers.get("Authorization") != f"Bearer {TOKEN}":
+            if self.basic and req.headers.get("Authorization") != self._basic_header():
+                challenge = 'Basic realm="fake-registry"'
+                self._send(req, 401, {"errors": [{"code": "UNAUTHORIZED"}]},
+                           {"WWW-Authenticate": challenge}, method)  # fmt: skip
+            elif (
+                not self.basic
+                and self.require_auth
+                and req.headers.get("Authorization") != f"Bearer {TOKEN}"
+            ):
                 challenge = (
                     f'Bearer realm="{self.url}/token",service="fake-registry",'
                     f'scope="repository:library/{repo}:pull"'
@@ -142,6 +159,12 @@ class FakeRegistry:
                 self._send(req, 404, {"errors": [{"code": "NOT_FOUND"}]}, {}, method)
         else:
             self._send(req, 404, {"message": "not found"}, {}, method)
+
+    def _basic_header(self) -> str:
+        import base64
+
+        user, password = self.login or ("", "")
+        return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
     def _hub(
         self,

@@ -653,6 +653,32 @@ def test_refresh_declined_is_not_proposed_again_but_a_newer_patch_is(
     assert repo.pulls[1]["title"] == "python 3.12.7-slim-bookworm → 3.12.10-slim-bookworm"
 
 
+def test_refresh_through_a_private_registry_with_masked_credentials(gha, monkeypatch, capsys):
+    from fake_registry import FakeRegistry
+
+    (gha.workspace / "Dockerfile").write_text(OLD_DOCKERFILE)
+    with FakeRegistry(TAGS, login=("robot", "s3cret-pw")) as private:
+        set_inputs(
+            monkeypatch,
+            mode="refresh",
+            registry=private.url,
+            registry_username="robot",
+            registry_password="s3cret-pw",
+        )
+        assert action.run() == 0
+        stdout = capsys.readouterr().out
+        masks = "::add-mask::ghs_fake_token_1234567890\n::add-mask::s3cret-pw\n"
+        assert stdout.startswith(masks)  # before anything else is printed
+        assert "s3cret-pw" not in stdout.removeprefix(masks)
+        assert "s3cret-pw" not in gha.summary.read_text()
+        assert "ARG PYTHON_VERSION=3.12.9" in (gha.workspace / "Dockerfile").read_text()
+
+        set_inputs(monkeypatch, registry_password="wrong")
+        (gha.workspace / "Dockerfile").write_text(OLD_DOCKERFILE)
+        assert action.run() == 1
+        assert "refused the credentials" in capsys.readouterr().out
+
+
 def test_refresh_allow_minor_crosses_to_the_minor_the_project_allows(gha, mirror, monkeypatch):
     (gha.workspace / ".python-version").unlink()
     (gha.workspace / "pyproject.toml").write_text(
@@ -714,6 +740,8 @@ BAD_INPUTS = [
     ({"registry": "https://user:pw@mirror.example"}, "registry", "no credentials"),
     ({"registry": "ftp://mirror.example"}, "registry", "http(s)://host"),
     ({"min-age-days": "a week"}, "min-age-days", "whole number"),
+    ({"registry-password": "pw"}, "registry-password", "registry-username"),
+    ({"registry-username": "robot"}, "registry-username", "registry-password"),
     ({"fail-on-drift": "no"}, "fail-on-drift", "true or false"),
     ({"delete-branch": "always"}, "delete-branch", "true or false"),
 ]

@@ -144,3 +144,30 @@ def test_registry_refusing_the_token_says_so() -> None:
         client, _ = client_for(fake, hub=False)
         with pytest.raises(RegistryError, match="HTTP 403"):
             client.tags("3.12")
+
+
+@pytest.mark.parametrize("basic", [False, True])
+def test_private_registry_with_username_and_password(basic) -> None:
+    with FakeRegistry(["3.12.9-slim"], login=("robot", "s3cret"), basic=basic) as fake:
+        client = RegistryClient(
+            registry=fake.url, hub=None, username="robot", password="s3cret", retries=0
+        )
+        assert client.tags("3.12") == ["3.12.9-slim"]
+        assert client.digest("3.12.9-slim").startswith("sha256:")
+
+        wrong = RegistryClient(
+            registry=fake.url, hub=None, username="robot", password="nope", retries=0
+        )
+        with pytest.raises(RegistryError) as err:
+            wrong.tags("3.12")
+        assert "refused the credentials" in str(err.value)
+        assert "nope" not in str(err.value)
+
+
+def test_registry_token_is_sent_as_it_is() -> None:
+    from fake_registry import TOKEN
+
+    with FakeRegistry(["3.12.9-slim"]) as fake:
+        client = RegistryClient(registry=fake.url, hub=None, bearer=TOKEN)
+        assert client.tags("3.12") == ["3.12.9-slim"]
+        assert not any(p.startswith("/token") for p in fake.paths())  # no handshake needed

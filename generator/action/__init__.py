@@ -16,7 +16,7 @@ from typing import Any
 
 from actions_toolkit import core as gha
 
-from generator.action.inputs import DEFAULTS, REFRESH_ONLY, fork_of, read_inputs
+from generator.action.inputs import DEFAULTS, REFRESH_ONLY, SECRETS, fork_of, read_inputs
 from generator.action.modes import MODE_RUNNERS, Outcome, default_core
 from generator.action.pull import open_pull_request
 from generator.action.report import (
@@ -50,9 +50,10 @@ def run(
     otherwise follows the `registry` input) can be replaced, so tests need no network.
     """
     env = os.environ
-    token = env.get("INPUT_GITHUB-TOKEN", "").strip()
-    if token:
-        gha.set_secret(token)  # before anything else is printed
+    for name in SECRETS:
+        secret = env.get(f"INPUT_{name.upper()}", "").strip()
+        if secret:
+            gha.set_secret(secret)  # before anything else is printed
     if (env.get("INPUT_MODE") or "").strip() == "sweep":
         # Many repositories read through the API: none of the checkout's inputs apply.
         from generator.action.sweep import run_sweep
@@ -69,6 +70,12 @@ def run(
         given = {"allow-minor": inputs.allow_minor, "pin-digest": inputs.pin_digest}
         given["registry"] = bool(inputs.registry)
         given["min-age-days"] = inputs.min_age_days > 0
+        for name, value in zip(
+            ("registry-username", "registry-password", "registry-token"),
+            inputs.registry_login,
+            strict=True,
+        ):
+            given[name] = bool(value)
         for name in (n for n in REFRESH_ONLY if given[n]):
             notes.add("warning", f"Input '{name}' only applies to mode: refresh; ignored")
     if inputs.mode != "check" and not inputs.fail_on_drift:

@@ -11,7 +11,7 @@ import os
 import re
 import urllib.parse
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +56,9 @@ DEFAULTS: dict[str, str] = {
     "fail-on-drift": "true",
     "registry": "",
     "min-age-days": "0",
+    "registry-username": "",
+    "registry-password": "",
+    "registry-token": "",
     # mode: sweep (generator/action/sweep.py)
     "owner": "",
     "repositories": "*",
@@ -82,7 +85,17 @@ OPTION_INPUTS = {
     "dockerignore": "dockerignore",
 }
 # Check mode proposes nothing (it fails on drift; mode: generate brings the files up to date).
-REFRESH_ONLY = ("allow-minor", "pin-digest", "registry", "min-age-days")
+REFRESH_ONLY = (
+    "allow-minor",
+    "pin-digest",
+    "registry",
+    "min-age-days",
+    "registry-username",
+    "registry-password",
+    "registry-token",
+)
+# Inputs whose values are masked in the log before anything else is printed.
+SECRETS = ("github-token", "registry-password", "registry-token")
 # Each mode has its own branch, so a refresh run never resets an open generate pull request.
 BRANCHES = {"generate": DEFAULT_BRANCH, "check": DEFAULT_BRANCH, "refresh": REFRESH_BRANCH}
 _LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
@@ -125,6 +138,8 @@ class ActionInputs:
     pin_digest: bool  # refresh: add @sha256 digests to the python base images
     registry: str | None  # refresh: registry v2 base URL (a mirror); None: Docker Hub
     min_age_days: int  # refresh: tags and digests pushed more recently are held back
+    # refresh: (username, password, token) for a registry that needs a login; "" when not given
+    registry_login: tuple[str, str, str] = field(default=("", "", ""), repr=False)
 
 
 def _input(name: str) -> str:
@@ -210,6 +225,19 @@ def _registry() -> str | None:
     return value.rstrip("/")
 
 
+def _registry_login() -> tuple[str, str, str]:
+    username = _input("registry-username").strip()
+    password = _input("registry-password")
+    token = _input("registry-token").strip()
+    if password and not username:
+        raise InputError("registry-password", "needs registry-username as well")
+    if username and not (password or token):
+        raise InputError(
+            "registry-username", "needs registry-password (a password or an access token)"
+        )
+    return username, password, token
+
+
 def _min_age() -> int:
     value = _input("min-age-days").strip() or "0"
     if not value.isascii() or not value.isdigit() or int(value) > 365:
@@ -259,6 +287,7 @@ def read_inputs() -> tuple[ActionInputs | None, list[str]]:
     attempt("author", _author)
     attempt("registry", _registry)
     attempt("min-age-days", _min_age)
+    attempt("registry-login", _registry_login)
     options = {OPTION_INPUTS[n]: _input(n) for n in OPTION_INPUTS if _input(n)}
     if "root" in values:
         bad = _option_errors(values["root"], options)
@@ -308,6 +337,7 @@ def read_inputs() -> tuple[ActionInputs | None, list[str]]:
             pin_digest=values["pin-digest"],
             registry=values["registry"],
             min_age_days=values["min-age-days"],
+            registry_login=values["registry-login"],
         ),
         [],
     )

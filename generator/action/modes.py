@@ -182,9 +182,11 @@ def _refresh(inputs: ActionInputs, core: Any, options: Any, registry: Any) -> Ou
 
 def _registry_client(inputs: ActionInputs, client: Any) -> Any:
     """Docker Hub by default; a mirror lists the tags through its v2 API (as the CLI's --registry)."""
+    username, password, token = inputs.registry_login
+    login = {"username": username or None, "password": password or None, "bearer": token or None}
     if inputs.registry:
-        return client(registry=inputs.registry, hub=None)
-    return client()
+        return client(registry=inputs.registry, hub=None, **login)
+    return client(**login)
 
 
 MODE_RUNNERS: dict[str, Callable[[ActionInputs, Any, Any, Any], Outcome]] = {
