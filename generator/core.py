@@ -77,7 +77,7 @@ def default_name(root: Path | str, tree: SourceTree | None = None) -> str | None
     if text:
         try:
             data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError:
+        except (tomllib.TOMLDecodeError, RecursionError, MemoryError):
             data = {}  # detection reports it, naming the line
         tool = data.get("tool")
         poetry = tool.get("poetry") if isinstance(tool, dict) else None

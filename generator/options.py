@@ -141,7 +141,7 @@ def _read_config(root: Path | SourceTree, diags: Diagnostics) -> dict[str, Any]:
         return {}
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError, MemoryError):
         return {}  # detection already warns about invalid TOML, naming the line
     table = data.get("tool", {}).get(CONFIG_TABLE)
     if table is None:

@@ -159,6 +159,32 @@ def abandoned_suite(chosen: Tag, available: Iterable[str]) -> Tag | None:
     return best
 
 
+# python.org ships a patch release about every two months: a table two years old is 12 behind.
+MAX_PATCHES_AHEAD = 24
+MAX_MINORS_AHEAD = 2
+
+
+def plausible_release(tag: Tag) -> bool:
+    """Could `tag` name a real CPython release? A registry (or a mirror) listing 3.12.999 or
+    3.40 must not move FROM there: the minor is at most MAX_MINORS_AHEAD past the newest the
+    release table knows, the patch at most MAX_PATCHES_AHEAD past the newest patch it knows."""
+    from generator.detect.python_version import newest_patch, supported_minors
+
+    if tag.version[0] != 3 or tag.precision == 1:
+        return True  # Python 2 never moves (no newer 2.x); "3" floats
+    known = [int(m.split(".")[1]) for m in supported_minors()]
+    minor = tag.version[1]
+    if minor > max(known, default=0) + MAX_MINORS_AHEAD:
+        return False
+    if tag.precision == 3:
+        try:
+            newest = int(newest_patch(f"3.{minor}").split(".")[2])
+        except (ValueError, IndexError):
+            newest = 0
+        return tag.version[2] <= newest + MAX_PATCHES_AHEAD
+    return True
+
+
 def changelog_url(tag: Tag, family: str = "python") -> str | None:
     """Where to read what changed in the release a tag names (None for "3", the floating major)."""
     if family == "node":
@@ -663,6 +689,7 @@ def refresh_text(
     # linear. parsed[kind] = (every tag, the tags old enough to be chosen).
     parsed: dict[str, tuple[list[Tag], list[Tag]]] = {}
     choices: dict[tuple[str, str], tuple[Tag, Tag, Tag | None]] = {}
+    implausible: list[str] = []
     images, _ = scan(text)
     warnings: list[str] = []
     notes: list[str] = []
@@ -689,6 +716,10 @@ def refresh_text(
         python = use.kind == "python"
         if use.kind not in parsed:
             every = [t for t in map(parse_tag, catalog.tags) if t is not None]
+            if python:
+                # A registry listing 3.12.999 must not move FROM there.
+                implausible += [t.text for t in every if not plausible_release(t)]
+                every = [t for t in every if plausible_release(t)]
             parsed[use.kind] = (every, [t for t in every if t.text not in catalog.young])
         # Node moves inside its major (LTS lines add minors); Python's minor is the project's.
         minor_ok = allow_minor if python else True
@@ -778,6 +809,11 @@ def refresh_text(
     new_text = "".join([*pieces, text[pos:]])
 
     changes = _changes(text, live, per_use)
+    if implausible:
+        warnings.append(
+            f"the registry lists {len(implausible)} tag(s) that name no Python release "
+            f"(e.g. {implausible[0][:40]!r}); ignored"
+        )
     if today is not None:
         for minor in dict.fromkeys(eol_minors):
             message = eol_warning(minor, today)

@@ -12,6 +12,7 @@ import email.utils
 import hashlib
 import json
 import re
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -36,6 +37,13 @@ MANIFEST_TYPES = ", ".join(
 # Enough for every python tag ever published (about 10k) at 100 a page, and a stop for a registry
 # that keeps answering with the same `next` link.
 MAX_PAGES = 200
+# A page of 100 Hub tags is about 200 kB; nothing we ask for is near this. A registry (or a
+# mirror someone points us at) answering more is refused before it fills memory.
+MAX_RESPONSE_BYTES = 8 * 1024 * 1024
+MAX_TAGS = 100_000
+# Docker's tag grammar; anything else a registry lists is not a tag we could write in FROM.
+_TAG_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}\Z", re.ASCII)
+_DIGEST = re.compile(r"sha256:[0-9a-f]{64}\Z", re.ASCII)
 
 
 class RegistryError(Exception):
@@ -77,11 +85,13 @@ class RegistryClient:
     registry: str = DOCKER_REGISTRY
     hub: str | None = DOCKER_HUB
     repository: str = "library/python"
-    timeout: float = 20.0
+    timeout: float = 20.0  # per connection and per read
+    deadline: float = 300.0  # for everything this client does: a drip-feeding server stops here
     retries: int = 4
     backoff: float = 1.0  # seconds before the first retry; doubles each time
     max_wait: float = 60.0  # longest Retry-After honoured
     sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
     user_agent: str = "django-dockerfile (+https://github.com/)"
     # Credentials for registries that need them: username/password go to the token service (or
     # to a registry that asks for Basic auth); `bearer` is a registry token used as it is.
@@ -92,6 +102,7 @@ class RegistryClient:
     _all_tags: list[str] | None = field(default=None, repr=False)
     _digests: dict[str, str] = field(default_factory=dict, repr=False)
     _pushed: dict[str, datetime] = field(default_factory=dict, repr=False)
+    _started: float | None = field(default=None, repr=False)
 
     # -- public ----------------------------------------------------------------------------
 
@@ -115,6 +126,11 @@ class RegistryClient:
             response = self._call("GET", url, {"Accept": MANIFEST_TYPES}, auth=True)
             digest = response.header("Docker-Content-Digest")
             digest = digest or "sha256:" + hashlib.sha256(response.body).hexdigest()
+        if not _DIGEST.match(digest):
+            # It is written into FROM: only a digest, never text a registry chose.
+            raise RegistryError(
+                f"registry answered {digest[:80]!r} as the digest of {tag}, not sha256:<64 hex>"
+            )
         self._digests[tag] = digest
         return digest
 
@@ -144,14 +160,18 @@ class RegistryClient:
             if not url:
                 break
             data = self._json(self._call("GET", url, {"Accept": "application/json"}), url)
-            for r in data.get("results") or []:
-                if not isinstance(r, dict) or "name" not in r:
+            results = data.get("results")
+            for r in results if isinstance(results, list) else []:
+                if not isinstance(r, dict) or not _valid_tag(r.get("name")):
                     continue
-                names.append(str(r["name"]))
+                names.append(r["name"])
                 when = _timestamp(r.get("tag_last_pushed") or r.get("last_updated"))
                 if when is not None:
                     self._pushed[str(r["name"])] = when
-            url = urllib.parse.urljoin(url, data["next"]) if data.get("next") else None
+            following = data.get("next")
+            url = urllib.parse.urljoin(url, following) if isinstance(following, str) else None
+            if len(names) > MAX_TAGS:
+                break
         return names
 
     def _registry_tags(self) -> list[str]:
@@ -162,8 +182,11 @@ class RegistryClient:
                 break
             response = self._call("GET", url, {"Accept": "application/json"}, auth=True)
             data = self._json(response, url)
-            names.extend(str(t) for t in data.get("tags") or [])
+            tags = data.get("tags")
+            names.extend(t for t in (tags if isinstance(tags, list) else []) if _valid_tag(t))
             url = _next_link(response.header("Link"), url)
+            if len(names) > MAX_TAGS:
+                break
         return names
 
     # -- HTTP --------------------------------------------------------------------------------
@@ -189,7 +212,7 @@ class RegistryClient:
                 reason = getattr(exc, "reason", exc)
                 if attempt >= self.retries:
                     raise RegistryError(self._unreachable(url, str(reason))) from exc
-                self.sleep(self.backoff * 2**attempt)
+                self._pause(self.backoff * 2**attempt, url)
                 attempt += 1
                 continue
             if response.status == 401 and auth and handshakes == 0:
@@ -210,19 +233,81 @@ class RegistryClient:
                 wait = self.backoff * 2**attempt
                 if response.status == 429:
                     wait = _retry_after(response.header("Retry-After"), wait)
-                self.sleep(min(wait, self.max_wait))
+                self._pause(min(wait, self.max_wait), url)
                 attempt += 1
                 continue
             if 200 <= response.status < 300:
                 return response
             raise RegistryError(self._refused(url, response))
 
+    def _remaining(self, url: str) -> float:
+        """Seconds left of the client's deadline; RegistryError when none are."""
+        now = self.clock()
+        if self._started is None:
+            self._started = now
+        left = self.deadline - (now - self._started)
+        if left <= 0:
+            host = urllib.parse.urlsplit(url).netloc or url
+            raise RegistryError(
+                f"registry {host} did not answer within {self.deadline:.0f} s in total; try "
+                "again later, or use --registry for a mirror"
+            )
+        return left
+
+    def _pause(self, seconds: float, url: str) -> None:
+        # A wait past the deadline would only end in the deadline's error: give it now.
+        self._remaining(url)
+        self.sleep(min(seconds, max(0.0, self.deadline - (self.clock() - (self._started or 0)))))
+
     def _send(self, method: str, url: str, headers: Mapping[str, str]) -> _Response:
+        """One HTTP exchange, within what is left of the deadline however slowly the server
+        answers (headers included): it runs in a daemon thread that is abandoned at the
+        deadline."""
+        left = self._remaining(url)
+        outcome: list[_Response | BaseException] = []
+
+        def exchange() -> None:
+            try:
+                outcome.append(self._exchange(method, url, headers, min(self.timeout, left)))
+            except BaseException as exc:  # handed to the caller's thread
+                outcome.append(exc)
+
+        worker = threading.Thread(target=exchange, name="registry", daemon=True)
+        worker.start()
+        worker.join(left)
+        if not outcome:
+            self._started = self.clock() - self.deadline  # spent: later calls fail at once
+            self._remaining(url)
+        result = outcome[0]
+        if isinstance(result, BaseException):
+            raise result
+        return result
+
+    @staticmethod
+    def _exchange(method: str, url: str, headers: Mapping[str, str], timeout: float) -> _Response:
         request = urllib.request.Request(url, method=method, headers=dict(headers))
         opener = urllib.request.build_opener(_StatusAsResponse)
-        with opener.open(request, timeout=self.timeout) as raw:
-            body = raw.read() if method != "HEAD" else b""
-            return _Response(raw.status, dict(raw.headers.items()), body)
+        with opener.open(request, timeout=timeout) as raw:
+            host = urllib.parse.urlsplit(url).netloc or url
+            too_big = RegistryError(
+                f"registry {host} answered more than {MAX_RESPONSE_BYTES // (1024 * 1024)} MB "
+                f"for {url}; refused (no tag list or manifest is that large)"
+            )
+            declared = raw.headers.get("Content-Length") or ""
+            if declared.isascii() and declared.isdigit() and int(declared) > MAX_RESPONSE_BYTES:
+                raise too_big
+            chunks: list[bytes] = []
+            size = 0
+            while method != "HEAD":
+                # read1 returns what one read gives: the size is checked as the bytes arrive.
+                chunk = raw.read1(65536)
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > MAX_RESPONSE_BYTES:
+                    raise too_big
+                chunks.append(chunk)
+            return _Response(raw.status, dict(raw.headers.items()), b"".join(chunks))
 
     def _fetch_token(self, challenge: str) -> str:
         params = dict(re.findall(r'(\w+)="([^"]*)"', challenge))
@@ -257,6 +342,8 @@ class RegistryClient:
             data = json.loads(response.body or b"{}")
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise RegistryError(f"{url} did not answer with JSON ({exc})") from exc
+        except (RecursionError, MemoryError):
+            raise RegistryError(f"{url} answered with JSON nested too deeply to read") from None
         if not isinstance(data, dict):
             raise RegistryError(f"{url} answered with unexpected JSON (not an object)")
         return data
@@ -295,6 +382,11 @@ def _timestamp(value: object) -> datetime | None:
     except ValueError:
         return None
     return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def _valid_tag(name: object) -> bool:
+    """A tag a registry lists that we could write in FROM: Docker's grammar, ASCII only."""
+    return isinstance(name, str) and _TAG_NAME.match(name) is not None
 
 
 def _next_link(header: str | None, base: str) -> str | None:

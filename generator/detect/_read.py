@@ -7,7 +7,7 @@ import configparser
 import json
 import tomllib
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from generator.facts import Diagnostics
@@ -72,8 +72,9 @@ AST_NODES_PER_RUN = 250_000
 
 @dataclass
 class _Budget:
-    bytes_left: int = PYTHON_BYTES_PER_RUN
-    nodes_left: int = AST_NODES_PER_RUN
+    # Read when a run starts (not when this module loads), so tests can lower them.
+    bytes_left: int = field(default_factory=lambda: PYTHON_BYTES_PER_RUN)
+    nodes_left: int = field(default_factory=lambda: AST_NODES_PER_RUN)
 
 
 # One budget per source tree, i.e. per run (a tree is made for each run and dropped after it).

@@ -49,6 +49,8 @@ _EGG = re.compile(r"[#&]egg=([^&\s]+)")
 # pip's rule: a "#" starts a comment at the start of a line or after whitespace.
 # A logical line longer than this is no requirement anyone wrote (pip would choke on it too).
 MAX_LOGICAL_LINE = 64 * 1024
+# Real requirements files list hundreds; each line costs a parse, so a hostile file stops here.
+MAX_REQUIREMENT_LINES = 5_000
 
 
 def _comment_at(line: str) -> int:
@@ -144,7 +146,12 @@ def parse_requirements_text(text: str, path: str) -> ParsedFile:
     extras: list[str] = []
     hashes = False
     project = False
-    for number, line in logical_lines(text):
+    for index, (number, line) in enumerate(logical_lines(text)):
+        if index == MAX_REQUIREMENT_LINES:
+            problems.append(
+                (number, f"more than {MAX_REQUIREMENT_LINES} requirements; the rest is not read")
+            )
+            break
         tokens = line.split()
         if tokens[0].startswith("-"):
             option, value = _split_option(line)
