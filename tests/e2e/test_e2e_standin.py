@@ -73,7 +73,15 @@ def test_pyenv_lookalike_looks_like_the_official_slim_bookworm_image(
 ) -> None:
     if minor not in standin.pyenv_versions():
         pytest.skip(f"no pyenv CPython {minor} on this machine")
-    _run_in(standin.pyenv_base(minor), LOOKALIKE_CHECK)
+    check = LOOKALIKE_CHECK
+    if minor in standin.ENSUREPIP_SETUPTOOLS:
+        # A venv gets the setuptools the newest patch release bundles, as in the official image.
+        wanted = standin.ENSUREPIP_SETUPTOOLS[minor]
+        check += (
+            "; python -m venv /tmp/s && /tmp/s/bin/python -c 'import setuptools; "
+            f'assert setuptools.__version__ == "{wanted}", setuptools.__version__\''
+        )
+    _run_in(standin.pyenv_base(minor), check)
 
 
 @pytest.mark.parametrize("minor", ["3.8", "3.10", "3.13"])
