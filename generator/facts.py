@@ -228,7 +228,7 @@ class EnvNeed:
 
     name: str  # validated: [A-Za-z_][A-Za-z0-9_]*
     kind: str  # str | bool | int | float | list | dict | json | url | path | db | cache | email
-    #            | search | log_level | choice
+    #            | search | log_level | choice | db_server (a default naming a database server)
     file: str
     line: int | None
     why: str

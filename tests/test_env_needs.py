@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from generator.core import generate
 from generator.detect import detect
 from generator.facts import Diagnostics, EnvNeed
+from generator.plan.contract import run_command
 from generator.source import LocalTree
 
 MANAGE = """\
@@ -381,3 +383,23 @@ def test_a_settings_module_named_by_a_variable_in_manage_py_gets_the_production_
     (root / "proj/settings.py").unlink()
     need = needs(root)["DJANGO_ENV"]
     assert (need.kind, need.form, need.file) == ("choice", "production", "manage.py")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'X = env.db("DATABASE_URL", default="postgres:///styleguide")',  # Styleguide-Example
+        'X = dj_database_url.config(default="postgresql://localhost/app")',
+        'X = env("DATABASE_URL", default="mysql://root@localhost/app")',
+    ],
+)
+def test_a_database_default_naming_a_server_is_in_the_contract(tmp_path: Path, line: str) -> None:
+    header = "import environ, dj_database_url\nenv = environ.Env()\n"
+    static = 'INSTALLED_APPS = ["django.contrib.staticfiles"]\nSTATIC_ROOT = "static"\n'
+    root = project(tmp_path, header + line + "\n" + static)
+    need = needs(root)["DATABASE_URL"]
+    assert need.kind == "db_server" and "server URL" in need.why
+    text = generate(root).files["Dockerfile"]
+    # The build still needs no server and no driver; the contract names the server URL.
+    assert "DATABASE_URL=sqlite:////tmp/build.sqlite3" in text
+    assert "://USER:PASSWORD@HOST:" in run_command(generate(root).facts)

@@ -17,6 +17,7 @@ need. Nothing is executed, and regular expressions are read as text, never compi
 from __future__ import annotations
 
 import ast
+import fnmatch
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -371,6 +372,12 @@ class _Finder:
         use = _use(node, parent, self.strings)
         if read.name in self.set_names:
             return  # os.environ.setdefault("X", ...) / os.environ["X"] = ... in this module
+        server = _server_default(read)
+        if server is not None:
+            # It starts, but every query goes to a server the container does not run.
+            why = f"{read.text} defaults to a {server}:// server URL: give the server's real one"
+            self.found.append(Need(read.name, "db_server", read.line, why, server))
+            return
         if read.has_default and not _default_fails(read, use):
             return
         if read.none_when_unset and use is None:
@@ -439,7 +446,7 @@ class _Finder:
             var = const_str(_kwarg(node, "env")) or "DATABASE_URL"
             default = _kwarg(node, "default")
             usable = default is not None and not _none(default)
-            return _Read(var, usable, "db", line, f"{func}()")
+            return _Read(var, usable, "db", line, f"{func}()", False, const_str(default))
         if func in self.readers:
             # env("X") / config("X"): the second argument is a cast (django-environ) when it
             # names a type, else the default (python-decouple).
@@ -521,6 +528,22 @@ def _branches_run(test: ast.expr) -> tuple[bool, bool]:
     # to be false when nothing is configured: the `else` side runs, or the body of `if not X`.
     negated = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
     return negated, not negated
+
+
+_LOCAL_SERVER_SCHEMES = frozenset({"postgres", "postgresql", "postgis", "pgsql", "mysql", "mysql2"})
+
+
+def _server_default(read: _Read) -> str | None:
+    """The scheme of a database URL default that names a server (`postgres:///app`, as
+    cookiecutter-style settings ship): the container needs the real URL. SQLite needs nothing."""
+    text = read.default_text or ""
+    is_db = read.kind == "db" or fnmatch.fnmatchcase(read.name.upper(), "*DATABASE_URL")
+    if not (read.has_default and is_db and "://" in text):
+        return None
+    scheme = text.split("://", 1)[0].split("+", 1)[0].lower()
+    if scheme not in _LOCAL_SERVER_SCHEMES:
+        return None
+    return "postgres" if scheme in ("postgresql", "pgsql") else scheme
 
 
 def _default_fails(read: _Read, use: tuple | None) -> bool:
