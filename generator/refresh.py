@@ -13,7 +13,7 @@ import bisect
 import functools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
@@ -996,6 +996,47 @@ def _young(
     }
 
 
+# Compose files (docker-compose.yml, compose.yaml, …) name images in `image:` values.
+_COMPOSE_NAME = re.compile(r"^(docker-)?compose(\.[\w.-]+)?\.ya?ml$")
+_COMPOSE_IMAGE = re.compile(
+    r"^(?P<lead>[ \t]*(?:-[ \t]+)?image:[ \t]*)(?P<q>[\"']?)(?P<image>[^\s\"'#]+)(?P=q)"
+    r"[ \t]*(?:#.*)?$",
+    re.M,
+)
+
+
+def is_compose(name: str) -> bool:
+    """True for a Compose file name: compose.yaml, docker-compose.prod.yml, …"""
+    return bool(_COMPOSE_NAME.match(Path(name).name))
+
+
+def refresh_compose_text(
+    text: str, refresh: Callable[[str], RefreshResult]
+) -> tuple[RefreshResult, str]:
+    """Refresh the `image:` values of a Compose file with the Dockerfile machinery.
+
+    The images become a Dockerfile of one FROM per image (`refresh` turns it into a
+    RefreshResult); the new tokens go back into the Compose text at their places, and changes
+    and messages name the Compose file's lines. Returns (result, the Dockerfile refreshed).
+    """
+    found = [m for m in _COMPOSE_IMAGE.finditer(text) if "$" not in m["image"]]
+    dockerfile = "".join(f"FROM {m['image']}\n" for m in found)
+    result = refresh(dockerfile)
+    lines = [text.count("\n", 0, m.start("image")) + 1 for m in found]
+    new_images = [line.removeprefix("FROM ") for line in result.new_text.splitlines()]
+    out = text
+    for m, new in sorted(zip(found, new_images, strict=True), key=lambda p: -p[0].start()):
+        out = out[: m.start("image")] + new + out[m.end("image") :]
+
+    def relabel(message: str) -> str:
+        return re.sub(r"^line (\d+)", lambda n: f"line {lines[int(n[1]) - 1]}", message)
+
+    changes = tuple(replace(c, line=lines[c.line - 1]) for c in result.changes)
+    warnings = tuple(relabel(w) for w in result.warnings)
+    notes = tuple(relabel(n) for n in result.notes)
+    return RefreshResult(changes, out, warnings, notes, result.images), dockerfile
+
+
 def refresh_dockerfile(
     root: Path,
     dockerfile: str,
@@ -1008,6 +1049,8 @@ def refresh_dockerfile(
     min_age_days: int = 0,
 ) -> RefreshResult:
     """Refresh the base images of `root/dockerfile` against `client`; the file is not written.
+
+    A Compose file (compose.yaml, docker-compose*.yml) has its `image:` values refreshed instead.
 
     `min_age_days` holds back tags (and digests) the registry pushed more recently than that, so
     weekly runs do not churn on every rebuild; the client's `pushed_at(tag)` gives the dates.
@@ -1030,6 +1073,29 @@ def refresh_dockerfile(
         )
     # surrogateescape: bytes that are not UTF-8 come back out exactly as they went in.
     text = data.decode("utf-8", "surrogateescape")
+    if is_compose(dockerfile):
+        return refresh_compose_text(
+            text,
+            lambda images: _refresh_loaded(
+                root, images, client, allow_minor, pin_digest, allowed, today, min_age_days
+            ),
+        )[0]
+    return _refresh_loaded(
+        root, text, client, allow_minor, pin_digest, allowed, today, min_age_days
+    )
+
+
+def _refresh_loaded(
+    root: Path,
+    text: str,
+    client: TagSource,
+    allow_minor: bool,
+    pin_digest: bool,
+    allowed: SpecifierSet | None,
+    today: date | None,
+    min_age_days: int,
+) -> RefreshResult:
+    """refresh_dockerfile once the text is read: tags fetched, young ones found, refreshed."""
     notes: list[str] = []
     if allow_minor and allowed is None:
         allowed, where = project_pythons(Path(root))

@@ -624,7 +624,7 @@ def test_refresh_opens_a_pull_request_then_finds_nothing_to_do(
     assert out["pull-request-operation"] == "none"
     assert out["pull-request-number"] == ""
     assert repo.commit_count() == commits and len(repo.pulls) == 1
-    assert "- `Dockerfile`: unchanged: the base image is current" in gha.summary.read_text()
+    assert "- `Dockerfile`: unchanged: the base images are current" in gha.summary.read_text()
 
 
 def test_refresh_declined_is_not_proposed_again_but_a_newer_patch_is(
@@ -651,6 +651,38 @@ def test_refresh_declined_is_not_proposed_again_but_a_newer_patch_is(
     assert action.run(publish=fast_publish) == 0
     assert gha.outputs["pull-request-operation"] == "created"
     assert repo.pulls[1]["title"] == "python 3.12.7-slim-bookworm → 3.12.10-slim-bookworm"
+
+
+def test_refresh_several_dockerfiles_and_a_compose_file_in_one_pull_request(
+    gha, github, mirror, monkeypatch, capsys
+):
+    compose = "services:\n  web:\n    image: python:3.12.7-slim-bookworm\n"
+    files = {
+        "Dockerfile": OLD_DOCKERFILE,
+        "services/api/Dockerfile": "FROM python:3.12.8-slim-bookworm\n",
+        "services/worker/Dockerfile": "FROM python:3.12.9-slim-bookworm\n",
+        "compose.yaml": compose,
+    }
+    write_tree(gha.workspace, files)
+    github.push("octo/shop", "main", files, "four files with python images")
+    set_inputs(
+        monkeypatch,
+        mode="refresh",
+        registry=mirror.url,
+        create_pull_request="true",
+        refresh_files="Dockerfile, services/*/Dockerfile\ncompose*.yaml\nmissing/Dockerfile",
+    )
+    assert action.run(publish=fast_publish) == 0
+    stdout = capsys.readouterr().out
+    assert "'missing/Dockerfile' matches no file" in stdout
+    branch = github.repos["octo/shop"].files_at("django-dockerfile/refresh")
+    assert "ARG PYTHON_VERSION=3.12.9" in branch["Dockerfile"]
+    assert branch["services/api/Dockerfile"] == "FROM python:3.12.9-slim-bookworm\n"
+    assert branch["compose.yaml"] == compose.replace("3.12.7", "3.12.9")
+    assert len(github.repos["octo/shop"].pulls) == 1
+    summary = gha.summary.read_text()
+    assert "- `services/worker/Dockerfile`: unchanged" in summary
+    assert "- `compose.yaml`: updated" in summary
 
 
 def test_refresh_through_a_private_registry_with_masked_credentials(gha, monkeypatch, capsys):
@@ -741,6 +773,7 @@ BAD_INPUTS = [
     ({"registry": "ftp://mirror.example"}, "registry", "http(s)://host"),
     ({"min-age-days": "a week"}, "min-age-days", "whole number"),
     ({"registry-password": "pw"}, "registry-password", "registry-username"),
+    ({"refresh-files": "../other/Dockerfile"}, "refresh-files", "leaves the project"),
     ({"registry-username": "robot"}, "registry-username", "registry-password"),
     ({"fail-on-drift": "no"}, "fail-on-drift", "true or false"),
     ({"delete-branch": "always"}, "delete-branch", "true or false"),

@@ -462,3 +462,29 @@ def test_generated_node_stage_is_digest_pinned_through_the_registry(tmp_path) ->
             f"FROM python:3.12.9-slim-bookworm@{fake_digest('3.12.9-slim-bookworm')}\n"
         )
         assert any("/v2/library/node/manifests/22-slim" in p for p in fake.paths("HEAD"))
+
+
+def test_compose_file_images_are_refreshed_in_place(tmp_path) -> None:
+    from fake_registry import fake_digest
+
+    compose = (
+        "services:\n"
+        "  web:\n"
+        "    build: .\n"
+        '    image: "python:3.12.7-slim"  # the app\n'
+        "  worker:\n"
+        "    image: python:${PY:-3.12}-slim\n"
+        "  db:\n"
+        "    image: postgres:16\n"
+        "  assets:\n"
+        f"    image: node:22-slim@{fake_digest('node:20-slim')}\n"
+    )
+    (tmp_path / "docker-compose.prod.yml").write_text(compose)
+    with FakeRegistry(["3.12.9-slim"], node_tags=["22-slim"]) as fake:
+        client = RegistryClient(registry=fake.url, hub=None)
+        result = refresh_dockerfile(tmp_path, "docker-compose.prod.yml", client)
+    assert result.new_text == compose.replace(
+        '"python:3.12.7-slim"', '"python:3.12.9-slim"'
+    ).replace(fake_digest("node:20-slim"), fake_digest("node:22-slim"))
+    assert [(c.line, c.kind) for c in result.changes] == [(4, "tag"), (10, "digest")]
+    assert any(n.startswith("line 8: postgres:16") for n in result.notes)

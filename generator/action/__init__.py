@@ -70,6 +70,7 @@ def run(
         given = {"allow-minor": inputs.allow_minor, "pin-digest": inputs.pin_digest}
         given["registry"] = bool(inputs.registry)
         given["min-age-days"] = inputs.min_age_days > 0
+        given["refresh-files"] = bool(inputs.refresh_files)
         for name, value in zip(
             ("registry-username", "registry-password", "registry-token"),
             inputs.registry_login,

@@ -59,6 +59,7 @@ DEFAULTS: dict[str, str] = {
     "registry-username": "",
     "registry-password": "",
     "registry-token": "",
+    "refresh-files": "",
     # mode: sweep (generator/action/sweep.py)
     "owner": "",
     "repositories": "*",
@@ -86,6 +87,7 @@ OPTION_INPUTS = {
 }
 # Check mode proposes nothing (it fails on drift; mode: generate brings the files up to date).
 REFRESH_ONLY = (
+    "refresh-files",
     "allow-minor",
     "pin-digest",
     "registry",
@@ -138,6 +140,7 @@ class ActionInputs:
     pin_digest: bool  # refresh: add @sha256 digests to the python base images
     registry: str | None  # refresh: registry v2 base URL (a mirror); None: Docker Hub
     min_age_days: int  # refresh: tags and digests pushed more recently are held back
+    refresh_files: tuple[str, ...]  # refresh: paths or globs under the project; () = dockerfile
     # refresh: (username, password, token) for a registry that needs a login; "" when not given
     registry_login: tuple[str, str, str] = field(default=("", "", ""), repr=False)
 
@@ -225,6 +228,19 @@ def _registry() -> str | None:
     return value.rstrip("/")
 
 
+def _refresh_files() -> tuple[str, ...]:
+    patterns = _items("refresh-files")
+    for pattern in patterns:
+        parts = pattern.replace("\\", "/").split("/")
+        if pattern.startswith(("/", "~")) or ".." in parts:
+            raise InputError(
+                "refresh-files",
+                f"{pattern!r} leaves the project; use paths or globs relative to `path` "
+                "(Dockerfile*, services/*/Dockerfile, compose*.yaml)",
+            )
+    return tuple(dict.fromkeys(patterns))
+
+
 def _registry_login() -> tuple[str, str, str]:
     username = _input("registry-username").strip()
     password = _input("registry-password")
@@ -288,6 +304,7 @@ def read_inputs() -> tuple[ActionInputs | None, list[str]]:
     attempt("registry", _registry)
     attempt("min-age-days", _min_age)
     attempt("registry-login", _registry_login)
+    attempt("refresh-files", _refresh_files)
     options = {OPTION_INPUTS[n]: _input(n) for n in OPTION_INPUTS if _input(n)}
     if "root" in values:
         bad = _option_errors(values["root"], options)
@@ -338,6 +355,7 @@ def read_inputs() -> tuple[ActionInputs | None, list[str]]:
             registry=values["registry"],
             min_age_days=values["min-age-days"],
             registry_login=values["registry-login"],
+            refresh_files=values["refresh-files"],
         ),
         [],
     )

@@ -133,51 +133,94 @@ def _check(inputs: ActionInputs, core: Any, options: Any, registry: Any) -> Outc
 
 
 def _refresh(inputs: ActionInputs, core: Any, options: Any, registry: Any) -> Outcome:
-    """Move the committed Dockerfile's python base image to the newest patch release."""
+    """Move the base images of the committed Dockerfiles (and Compose files) to the newest
+    releases: `dockerfile`, or every file `refresh-files` names. One pull request for all."""
     from generator.detect import detect_path
-    from generator.refresh import refresh_dockerfile, title_for
-    from generator.registry import RegistryClient, RegistryError
-    from generator.write import unified_diff
+    from generator.refresh import title_for
+    from generator.registry import RegistryClient
 
     outcome = Outcome(detect_path(inputs.root))
     if not outcome.facts.django:
         return outcome
-    rel = repo_path(options.dockerfile, inputs)
+    names = [options.dockerfile]
+    if inputs.refresh_files:
+        names, unmatched = _matching(inputs, inputs.refresh_files)
+        outcome.warnings += [
+            Diagnostic(f"Input 'refresh-files': {pattern!r} matches no file; nothing refreshed")
+            for pattern in unmatched
+        ]
+        if not names:
+            outcome.failed = "refresh-files names no file to refresh"
+            return outcome
+    client = registry or _registry_client(inputs, RegistryClient)
+    changes: list[Any] = []
+    for name in names:
+        changes += _refresh_one(inputs, outcome, client, name)
+        if outcome.failed:
+            return outcome
+    if changes:
+        outcome.title = title_for(changes)
+    return outcome
+
+
+def _matching(inputs: ActionInputs, patterns: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """The files under the project the patterns match (project-relative, sorted, each once),
+    and the patterns that matched none. Symlinks leaving the workspace are not followed."""
+    found: dict[str, None] = {}
+    unmatched = []
+    for pattern in patterns:
+        hits = [
+            p
+            for p in sorted(inputs.root.glob(pattern))
+            if p.is_file() and p.resolve().is_relative_to(inputs.workspace)
+        ]
+        if not hits:
+            unmatched.append(pattern)
+        for p in hits:
+            found[p.relative_to(inputs.root).as_posix()] = None
+    return list(found), unmatched
+
+
+def _refresh_one(inputs: ActionInputs, outcome: Outcome, client: Any, name: str) -> list[Any]:
+    """Refresh one file into `outcome` (written, reported, proposed); its changes."""
+    from generator.refresh import refresh_dockerfile
+    from generator.registry import RegistryError
+    from generator.write import unified_diff
+
+    rel = repo_path(name, inputs)
     try:
         result = refresh_dockerfile(
             inputs.root,
-            options.dockerfile,
-            registry or _registry_client(inputs, RegistryClient),
+            name,
+            client,
             allow_minor=inputs.allow_minor,
             pin_digest=inputs.pin_digest,
             min_age_days=inputs.min_age_days,
         )
     except FileNotFoundError:
         outcome.failed = f"{rel} does not exist: run this action with mode: generate first"
-        return outcome
+        return []
     except UnsafePath as exc:
         outcome.failed = str(exc)
-        return outcome
+        return []
     except RegistryError as exc:
         outcome.failed = f"the image registry could not be read: {exc}"
-        return outcome
+        return []
     outcome.warnings += [Diagnostic(w, rel) for w in result.warnings]
     outcome.notes += [f"{md.code(rel)}: {c.describe()}" for c in result.changes]
-    outcome.notes += [md.text(note) for note in result.notes]
+    outcome.notes += [f"{md.code(rel)}: {md.text(note)}" for note in result.notes]
+    # Proposed even when unchanged: when the base branch has it, an open refresh PR is stale.
+    outcome.proposed[rel] = result.new_text
     if not result.changed:
-        outcome.files.append(FileReport(rel, "unchanged", "the base image is current"))
-        # Proposed all the same: when the base branch has it, an open refresh PR is stale.
-        outcome.proposed[rel] = result.new_text
-        return outcome
-    target = inside(inputs.root, options.dockerfile, "dockerfile")
+        outcome.files.append(FileReport(rel, "unchanged", "the base images are current"))
+        return []
+    target = inside(inputs.root, name, "dockerfile")
     old = target.read_bytes().decode("utf-8", "surrogateescape")
     target.write_bytes(result.new_text.encode("utf-8", "surrogateescape"))
     chown(target, inputs.workspace, workspace_owner(inputs.workspace))
     diff = unified_diff(rel, old, result.new_text)
     outcome.files.append(FileReport(rel, "updated", f"{len(result.changes)} change(s)", diff))
-    outcome.proposed[rel] = result.new_text
-    outcome.title = title_for(result.changes)
-    return outcome
+    return list(result.changes)
 
 
 def _registry_client(inputs: ActionInputs, client: Any) -> Any:
