@@ -6,7 +6,7 @@ import json
 from datetime import date
 
 from generator.detect import detect_path
-from generator.detect.frontend import node_eol_warning
+from generator.detect.node_toolchain import node_eol_warning
 
 MANAGE = (
     "import os, sys\n"
@@ -480,3 +480,15 @@ def test_a_workspace_member_installs_at_the_workspace_root(make_tree):
         ".",
         "package-lock.json",
     )
+
+
+def test_pnpm_without_packagemanager_takes_the_lockfile_formats_major(make_tree):
+    root = make_tree(
+        {
+            **django("STATICFILES_DIRS = [BASE_DIR / 'ui' / 'dist']\n"),
+            "ui/package.json": package({"build": "vite build"}),
+            "ui/pnpm-lock.yaml": "lockfileVersion: '6.0'\n",
+        }
+    )
+    (fe,) = detect_path(root).frontends
+    assert (fe.manager, fe.manager_version, fe.manager_pinned_by) == ("pnpm", "8", "lockfile")

@@ -10,8 +10,9 @@ from pathlib import Path
 
 from generator.detect.django_project import choice_reason, find_projects, read_settings
 from generator.detect.drivers import add_database_driver
-from generator.detect.frontend import detect_frontends, node_eol_warning
+from generator.detect.frontend import detect_frontends
 from generator.detect.manifests import declares_django, detect_dependencies
+from generator.detect.node_toolchain import node_eol_warning
 from generator.detect.python_version import debian_codename, detect_python, eol_warning
 from generator.detect.server import detect_server
 from generator.detect.system_packages import detect_system_packages
