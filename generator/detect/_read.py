@@ -66,8 +66,8 @@ def load_ini(tree: SourceTree, path: str, diags: Diagnostics) -> configparser.Co
 # build: a settings module is a few kB, so these bound what a hostile repository can make a run
 # spend (measured in bench/hostile.py) without touching real projects.
 MAX_PYTHON_BYTES = 256 * 1024  # one file
-PYTHON_BYTES_PER_RUN = 1024 * 1024  # every parse of a run together (re-parses count again)
-AST_NODES_PER_RUN = 250_000
+PYTHON_BYTES_PER_RUN = 768 * 1024  # every parse of a run together (re-parses count again)
+AST_NODES_PER_RUN = 200_000
 
 
 @dataclass
