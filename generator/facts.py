@@ -152,6 +152,9 @@ class Dependencies:
     manager_version: str | None = None  # e.g. "1" for legacy Poetry layouts, "2" for PEP 621 Poetry
     # Exact pins (the lockfile's whole production set, or == pins) judged by their wheels.
     wheels: tuple[WheelSupport, ...] = ()
+    # The lockfile's production set (dependencies of dependencies included), as the installer
+    # follows it from the declared requirements; () without a lockfile.
+    locked: tuple[Requirement, ...] = ()
     # The lockfile's own format version (poetry.lock lock-version "2.0", pdm.lock lock_version
     # "4.5.0", uv.lock version.revision "1.3"), and the release that wrote it when the lock names
     # it ("Poetry 1.8.5"): which installer release reads it as written.

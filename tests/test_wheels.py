@@ -467,3 +467,17 @@ def test_decision_log_names_the_source_of_a_compiling_pin(make_tree):
         "psycopg2-binary 2.8.6 has no wheel for Python 3.12" in w and "wheels.toml" in w
         for w in why
     ), why
+
+
+def test_runtime_library_of_a_locked_dependency_of_a_dependency(make_tree):
+    lock = POETRY_LOCK.replace(
+        'netifaces = "0.11.0"\n', 'netifaces = "0.11.0"\npython-magic = "*"\n'
+    ) + (
+        '\n[[package]]\nname = "python-magic"\nversion = "0.4.27"\ndescription = ""\n'
+        'optional = false\npython-versions = "*"\ngroups = ["main"]\n'
+        'files = [{file = "python_magic-0.4.27-py2.py3-none-any.whl", hash = "sha256:06"}]\n'
+    )
+    generated = _generate(make_tree, {"pyproject.toml": POETRY_PYPROJECT, "poetry.lock": lock})
+    runtime = generated.files["Dockerfile"].split("AS runtime", 1)[1]
+    # Nobody declares python-magic: Django's (made-up) dependency on it is in the lock.
+    assert "libmagic1" in runtime

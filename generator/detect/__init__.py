@@ -143,8 +143,10 @@ def detect(
     evidence.extend(settings.evidence)
     deps, driver_evidence = add_database_driver(tree, deps, settings, diags)
     evidence.extend(driver_evidence)
-    wheel_facts, wheel_evidence = judge_wheels(tree, deps, index or Index(offline=True), diags)
-    deps = replace(deps, wheels=wheel_facts)
+    wheel_facts, locked, wheel_evidence = judge_wheels(
+        tree, deps, index or Index(offline=True), diags
+    )
+    deps = replace(deps, wheels=wheel_facts, locked=locked)
     evidence.extend(wheel_evidence)
     python = detect_python(tree, chosen.project_dir, deps, django_version, diags, wheel_facts)
     evidence.extend(python.evidence)

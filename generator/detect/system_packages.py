@@ -170,10 +170,13 @@ def detect_system_packages(
     judged = {w.name: w for w in deps.wheels}
     declared = {r.name for r in (*deps.requirements, *deps.added)}
     # Locked packages nobody declared (a dependency's dependency) follow the same rules.
-    locked = tuple(
+    # Packages nobody declared (a dependency's dependency, from the lockfile or judged by its
+    # wheels) follow the same rules: python-magic pulled in by a validator still loads libmagic.
+    in_lock = {r.name for r in deps.locked}
+    locked = tuple(r for r in deps.locked if r.name not in declared) + tuple(
         Requirement(name=w.name, resolved=w.version, file=w.file, line=w.line)
         for w in deps.wheels
-        if w.name not in declared and w.installed_on(python_minor)
+        if w.name not in declared and w.name not in in_lock and w.installed_on(python_minor)
     )
     by_rule: set[str] = set()
     for req in (*deps.requirements, *deps.added, *locked):

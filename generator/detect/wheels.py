@@ -22,7 +22,7 @@ from packaging.utils import canonicalize_name
 from generator import wheels
 from generator.detect._read import load_json, load_toml
 from generator.detect.python_version import newest_patch, supported_minors
-from generator.facts import Dependencies, Diagnostics, Evidence, WheelSupport
+from generator.facts import Dependencies, Diagnostics, Evidence, Requirement, WheelSupport
 from generator.source import SourceTree
 
 INDEX_LABEL = "the PyPI simple index"
@@ -52,11 +52,23 @@ class _Entry:
 
 def judge_wheels(
     tree: SourceTree, deps: Dependencies, index: wheels.Index, diags: Diagnostics
-) -> tuple[tuple[WheelSupport, ...], tuple[Evidence, ...]]:
-    """WheelSupport for every exact pin with compiled code or without a wheel, and evidence for
-    the lock entries skipped as other platforms' and for the source that answered."""
+) -> tuple[tuple[WheelSupport, ...], tuple[Requirement, ...], tuple[Evidence, ...]]:
+    """WheelSupport for every exact pin with compiled code or without a wheel; the lockfile's
+    production set as requirements (a marker limits those installed on some Pythons only); and
+    evidence for the lock entries skipped as other platforms' and for the source that answered."""
     evidence: list[Evidence] = []
     pins = _lock_pins(tree, deps, diags, evidence) if deps.lockfile else None
+    locked = tuple(
+        Requirement(
+            name=p.name,
+            specifier=f"=={p.version}",
+            marker=_marker(p.applies),
+            file=p.file,
+            line=p.line,
+            resolved=p.version,
+        )
+        for p in pins or ()
+    )
     declared = deps.requirements if pins is None else ()
     pins = pins or []
     known = {p.name for p in pins}
@@ -130,7 +142,14 @@ def judge_wheels(
                 f"({index.unavailable})",
             )
         )
-    return tuple(out), tuple(evidence)
+    return tuple(out), locked, tuple(evidence)
+
+
+def _marker(applies: frozenset[str] | None) -> str | None:
+    """A PEP 508 marker naming the Python minors `applies` holds (None: all of them)."""
+    if applies is None or applies >= set(supported_minors()):
+        return None
+    return " or ".join(f'python_version == "{m}"' for m in supported_minors() if m in applies)
 
 
 def for_linux(marker: str | None) -> bool:
