@@ -167,8 +167,10 @@ def pull_line(pull: PublishResult | None) -> str | None:
     if pull.declined is not None:
         number, url, title = pull.declined
         return (
-            f"Pull request: not proposed again; [#{number}]({url}) ({inline(title)}) proposed "
-            "these same files and was closed without merging. A different change will be proposed."
+            # The title may have been edited by anyone on GitHub: text like any other.
+            f"Pull request: not proposed again; {md.link(f'#{number}', url)} ({md.text(title)}) "
+            "proposed these same files and was closed without merging. A different change will "
+            "be proposed."
         )
     if pull.operation == "none" and pull.number is None:
         return "Pull request: none needed, the base branch already has these files."

@@ -637,13 +637,16 @@ def test_refresh_declined_is_not_proposed_again_but_a_newer_patch_is(
     assert action.run(publish=fast_publish) == 0
     assert repo.pulls[0]["title"] == "python 3.12.7-slim-bookworm → 3.12.9-slim-bookworm"
     repo.close_pull(1)  # "no, thanks"
+    repo.pulls[0]["title"] = "@octo/everyone <img src=x> no"  # edited by anyone on GitHub
 
     (gha.workspace / "Dockerfile").write_text(OLD_DOCKERFILE)
     gha.summary.write_text("")
     assert action.run(publish=fast_publish) == 0
     assert gha.outputs["pull-request-operation"] == "none"
     assert len(repo.pulls) == 1
-    assert "not proposed again; [#1](" in gha.summary.read_text()
+    summary = gha.summary.read_text()
+    assert "not proposed again; [#1](" in summary
+    assert "@octo/everyone" not in summary and "<img" not in summary
 
     # A week later Python 3.12.10 is out: a different change, proposed again.
     mirror.tags.append("3.12.10-slim-bookworm")
