@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -454,3 +455,21 @@ def test_property_no_path_outside_the_root_is_touched(tmp_path_factory, option, 
     assert {p for p in after if not p.startswith(str(root) + os.sep)} == {
         p for p in before if not p.startswith(str(root) + os.sep)
     }
+
+
+def test_a_repository_symlink_on_the_way_to_a_writable_dir_fails_the_build(repo, tmp_path):
+    """`COPY .` keeps symlinks and install -d follows them: each step under /app is checked."""
+    (repo / "shop/settings.py").write_text(
+        "from pathlib import Path\nBASE_DIR = Path(__file__).parent.parent\n"
+        "WSGI_APPLICATION = 'shop.wsgi.application'\nMEDIA_ROOT = BASE_DIR / 'data' / 'media'\n"
+    )
+    text = generate(repo).files["Dockerfile"]
+    run = next(c for c in dockerfile.parse_string(text) if "install -d" in c.original)
+    tests = run.value[0].split("&&")
+    assert [t.strip() for t in tests[:2]] == ["test ! -L /app/data", "test ! -L /app/data/media"]
+    # The guard does what it says: a link there makes the step fail.
+    app = tmp_path / "image" / "app"
+    (app / "data").mkdir(parents=True)
+    os.symlink("/etc", app / "data" / "media")
+    script = " && ".join(t.strip().replace("/app", str(app)) for t in tests[:2])
+    assert subprocess.run(["sh", "-c", script], check=False).returncode == 1

@@ -313,7 +313,12 @@ def _writable_dirs(ctx: _Context) -> Instruction | None:
     if cache:
         dirs.append(cache)
     if dirs:
-        lines.append(f"install -d -o {USER} -g {USER} " + " ".join(dict.fromkeys(dirs)))
+        dirs = list(dict.fromkeys(dirs))
+        # `COPY .` brings the repository's symlinks along, and install -d follows them: a
+        # `media -> /etc` link would hand /etc to the app user. Any link on the way under the
+        # application directory fails the build instead.
+        lines.extend(f"test ! -L {link}" for link in _repository_parts(dirs))
+        lines.append(f"install -d -o {USER} -g {USER} " + " ".join(dirs))
     if s.sqlite and (db_dir is None or db_dir == ctx.workdir):
         ctx.decide(
             "writable",
@@ -326,13 +331,13 @@ def _writable_dirs(ctx: _Context) -> Instruction | None:
         lines.append(f"chmod 1775 {ctx.workdir}")
     if not lines:
         return None
-    return _run(
-        *lines,
-        comment=(
-            "Only these paths are writable by the app user (uploads, SQLite"
-            + (", django-compressor's cache)." if cache else ")."),
-        ),
-    )
+    comment = [
+        "Only these paths are writable by the app user (uploads, SQLite"
+        + (", django-compressor's cache)." if cache else ").")
+    ]
+    if dirs and _repository_parts(dirs):
+        comment.append("A symlink from the repository on the way fails the build (never followed).")
+    return _run(*lines, comment=tuple(comment))
 
 
 def _compressor_cache(ctx: _Context) -> str | None:
@@ -351,6 +356,16 @@ def _compressor_cache(ctx: _Context) -> str | None:
         "the files it compresses there while serving pages",
     )
     return f"{static_root}/CACHE"
+
+
+def _repository_parts(dirs: list[str]) -> list[str]:
+    """Every directory on the way to `dirs` that `COPY .` may have made: those under APP."""
+    out: list[str] = []
+    for path in dirs:
+        if path.startswith(APP + "/"):
+            parts = path[len(APP) + 1 :].split("/")
+            out += [f"{APP}/" + "/".join(parts[: i + 1]) for i in range(len(parts))]
+    return list(dict.fromkeys(out))
 
 
 def _may_write(ctx: _Context, path: str, fact: str, what: str) -> bool:
