@@ -151,3 +151,15 @@ def test_bullseye_names_for_renamed_libraries():
     _, runtime, _ = packages([], suite="bullseye", installed_apps=("django.contrib.gis",))
     assert runtime == ["libgdal28", "libgeos-c1v5", "libproj19"]
     assert "libldap-2.4-2" in packages([req("python-ldap")], suite="bullseye")[1]
+
+
+def test_ctypes_libraries_also_in_build_stage_when_compilemessages_runs_there():
+    deps = Dependencies(
+        manager="pip", requirements=(req("psycopg", "==3.2.10", resolved="3.2.10"),)
+    )
+    pkgs, _ = detect_system_packages(
+        deps, SettingsFacts(locale_dirs=("locale",)), "3.12", "trixie", True
+    )
+    assert {(p.name, p.stage) for p in pkgs} >= {("libpq5", "build"), ("libpq5", "runtime")}
+    pkgs, _ = detect_system_packages(deps, SettingsFacts(), "3.12", "trixie", False)
+    assert {(p.name, p.stage) for p in pkgs} == {("libpq5", "runtime")}

@@ -193,6 +193,11 @@ def detect_system_packages(
             if rule.when == "runtime":
                 add(runtime, "runtime", req.name, rule.source)
                 why = f"{req.name} loads {', '.join(runtime)} at run time"
+                if compilemessages:
+                    # Management commands import every app (and apps import these bindings):
+                    # compilemessages in the build stage needs the library there too.
+                    add(runtime, "build", req.name, rule.source)
+                    why += " and in the build stage, where compilemessages runs"
             else:
                 compiles, why = _needs_compiling(rule, req, python_minor, wheel)
                 if not compiles:
