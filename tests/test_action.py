@@ -520,6 +520,16 @@ def test_annotations_stop_at_githubs_ten_per_kind_with_a_note(gha, monkeypatch, 
     assert "warning number 15" in gha.summary.read_text()
 
 
+def test_run_on_the_pull_requests_own_branch_proposes_nothing(gha, github, monkeypatch, capsys):
+    monkeypatch.setenv("GITHUB_REF", "refs/heads/django-dockerfile/update")
+    set_inputs(monkeypatch, create_pull_request="true")
+    assert action.run(core=FakeCore(), publish=fast_publish) == 0
+    assert "::notice::No pull request: this run is on django-dockerfile/update" in (
+        capsys.readouterr().out
+    )
+    assert github.requests == []
+
+
 def test_pull_request_forbidden_says_which_setting(gha, github, monkeypatch, capsys):
     set_inputs(monkeypatch, create_pull_request="true")
     github.fail(

@@ -134,6 +134,7 @@ def run(
     )
     status = 0
     fork = fork_of(env) if inputs.create_pull_request and outcome.proposed else None
+    own_branch = not inputs.base_given and inputs.base == inputs.branch
     if outcome.failed and outcome.drift and not inputs.fail_on_drift:
         notes.add("warning", f"{outcome.failed} (fail-on-drift is false)", keep=True)
     elif outcome.failed:
@@ -155,6 +156,13 @@ def run(
         )
         notes.add("notice", message, keep=True)
         report = replace(report, notes=(*report.notes, message))
+    elif inputs.create_pull_request and outcome.proposed and own_branch:
+        # A workflow on every push also runs on the pushes to our own branch: nothing to do.
+        message = (
+            f"No pull request: this run is on {inputs.branch}, the pull request's own branch; "
+            "the run on its base branch proposes the files"
+        )
+        notes.add("notice", message, keep=True)
     elif inputs.create_pull_request and outcome.proposed:
         pull, error = open_pull_request(inputs, outcome, report, publish, env)
         if pull is None:

@@ -124,6 +124,7 @@ class ActionInputs:
     token: str
     branch: str
     base: str | None  # None: the repository's default branch
+    base_given: bool  # the `base` input was set (else: the branch the workflow checked out)
     delete_branch: bool  # delete the branch of a pull request closed as no longer needed
     fail_on_drift: bool  # check: drift fails the step (false: warnings, exit 0)
     commit_message: str
@@ -297,6 +298,7 @@ def read_inputs() -> tuple[ActionInputs | None, list[str]]:
         "branch", lambda: _ref("branch") or BRANCHES.get(values.get("mode", ""), DEFAULT_BRANCH)
     )
     attempt("base", lambda: _ref("base") or checked_out_branch(env))
+    values["base-given"] = bool(_input("base"))
     attempt("labels", _labels)
     attempt("assignees", lambda: _people("assignees", teams=False))
     attempt("reviewers", lambda: _people("reviewers", teams=True))
@@ -338,6 +340,7 @@ def read_inputs() -> tuple[ActionInputs | None, list[str]]:
             token=token,
             branch=values["branch"],
             base=values["base"],
+            base_given=values["base-given"],
             delete_branch=values["delete-branch"],
             fail_on_drift=values["fail-on-drift"],
             commit_message=_input("commit-message"),
