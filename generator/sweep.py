@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.facts import Diagnostics
+from generator.markdown import one_line
 from generator.options import load_options
 from generator.publish import DEFAULT_BRANCH
 from generator.remote import DEFAULT_BYTE_BUDGET, GitHubTree, PyGithubApi
@@ -242,8 +243,12 @@ def run_with_token(
 
 
 def progress_line(result: RepoResult) -> str:
-    """One line of the log per repository, as it is done."""
-    return f"{result.repository}: {result.action}: {result.reason}"
+    """One line of the log per repository, as it is done.
+
+    One line whatever the reason quotes from the repository: a line of the log that starts with
+    `::` is a workflow command to the runner.
+    """
+    return one_line(f"{result.repository}: {result.action}: {result.reason}")
 
 
 def _one(repo: Any, config: SweepConfig, publish: Callable[..., Any], before: Any) -> RepoResult:

@@ -216,3 +216,11 @@ def test_refresh_change_escapes_the_dockerfile_text():
 )
 def test_property_no_markup_from_repository_text(value):
     _check(value)
+
+
+@pytest.mark.parametrize("brk", ["\n", "\r", "\u2028", "\x85", "\r\n"])
+def test_sweep_log_lines_cannot_issue_workflow_commands(brk):
+    from generator.sweep import RepoResult, progress_line
+
+    line = progress_line(RepoResult("octo/shop", "skipped", f"bad value{brk}::add-mask::x"))
+    assert len(line.splitlines()) == 1 and not line.startswith("::")
