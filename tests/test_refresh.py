@@ -488,3 +488,13 @@ def test_compose_file_images_are_refreshed_in_place(tmp_path) -> None:
     ).replace(fake_digest("node:20-slim"), fake_digest("node:22-slim"))
     assert [(c.line, c.kind) for c in result.changes] == [(4, "tag"), (10, "digest")]
     assert any(n.startswith("line 8: postgres:16") for n in result.notes)
+
+
+def test_cli_logs_in_with_credentials_from_the_environment(tmp_path, monkeypatch, capsys) -> None:
+    (tmp_path / "Dockerfile").write_text("FROM python:3.12.7-slim\n")
+    with FakeRegistry(["3.12.9-slim"], login=("robot", "pw")) as private:
+        assert run_cli(str(tmp_path), "--registry", private.url) == 1  # anonymous: refused
+        monkeypatch.setenv("REGISTRY_USERNAME", "robot")
+        monkeypatch.setenv("REGISTRY_PASSWORD", "pw")
+        assert run_cli(str(tmp_path), "--registry", private.url) == 0
+    assert (tmp_path / "Dockerfile").read_text() == "FROM python:3.12.9-slim\n"

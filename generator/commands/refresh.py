@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from generator.guard import UnsafePath, inside
@@ -11,6 +13,8 @@ from generator.refresh import RefreshResult, refresh_dockerfile
 from generator.registry import DOCKER_HUB, DOCKER_REGISTRY, RegistryClient, RegistryError
 
 EPILOG = """\
+registries that need a login: set REGISTRY_USERNAME and REGISTRY_PASSWORD (or REGISTRY_TOKEN)
+in the environment.
 exit status: 0 when the Dockerfile is up to date or was updated (or would be, with --dry-run);
 1 when the registry cannot be reached, or the Dockerfile is missing, leaves PATH or is not a
 regular file.
@@ -57,10 +61,22 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--dry-run", action="store_true", help="print the changes, do not write")
 
 
-def client_from_args(args: argparse.Namespace) -> RegistryClient:
-    """Docker Hub by default; a --registry alone (a mirror) also lists the tags."""
+def client_from_args(
+    args: argparse.Namespace, env: Mapping[str, str] = os.environ
+) -> RegistryClient:
+    """Docker Hub by default; a --registry alone (a mirror) also lists the tags.
+
+    A login comes from the environment, never from flags (they end up in shell history and
+    process lists): REGISTRY_USERNAME with REGISTRY_PASSWORD, or REGISTRY_TOKEN.
+    """
     hub = args.hub or (None if args.registry else DOCKER_HUB)
-    return RegistryClient(registry=args.registry or DOCKER_REGISTRY, hub=hub)
+    return RegistryClient(
+        registry=args.registry or DOCKER_REGISTRY,
+        hub=hub,
+        username=env.get("REGISTRY_USERNAME") or None,
+        password=env.get("REGISTRY_PASSWORD") or None,
+        bearer=env.get("REGISTRY_TOKEN") or None,
+    )
 
 
 def run(args: argparse.Namespace, client: RegistryClient | None = None) -> int:
