@@ -5,9 +5,9 @@ Also the small constructors every other module uses to build instructions (`_run
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from generator import guard
 from generator.facts import Evidence
 
 VENV = "/opt/venv"
@@ -88,10 +88,11 @@ def _env(pairs: tuple[tuple[str, str], ...], comment: tuple[str, ...] = ()) -> I
 
 
 def _env_value(value: str) -> str:
-    if re.fullmatch(r"[A-Za-z0-9_./:,@+-]*(\$PATH)?[A-Za-z0-9_./:,@+-]*", value) and value:
-        return value
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$")
-    return f'"{escaped}"'
+    # Quoting for ENV lives with the other per-context rules in generator.guard.
+    try:
+        return guard.env_value(value)
+    except guard.UnsafeValue as exc:
+        raise PlanError(str(exc)) from None
 
 
 def _with_comment(steps: tuple[Instruction, ...], *comment: str) -> tuple[Instruction, ...]:
