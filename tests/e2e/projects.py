@@ -739,3 +739,28 @@ def webpack_berry_and_gulp_project(root: Path) -> Project:
     (root / "package.json").write_text(json.dumps(package, indent=2) + "\n")
     run_tool("npm", "install", "--package-lock-only", "--no-audit", "--no-fund", cwd=root)
     return Project(root, env=RUNTIME_ENV, static="/static/app.css", page_assets=2)
+
+
+def driver_elsewhere_project(root: Path) -> Project:
+    """Settings default to PostgreSQL through dj-database-url, and the driver sits only in
+    requirements/postgres.txt: Django imports it when the page touches the database backend, so
+    the image must install it (the container gets no DATABASE_URL: the default applies)."""
+    _minimal_site(
+        root,
+        "django.db.backends.sqlite3",
+        "from django.db import connection\nfrom django.http import HttpResponse\n\n\n"
+        "def hello(request):\n    return HttpResponse(connection.vendor + ' ' + connection.Database.__name__)\n",
+    )
+    settings = root / "site1/settings.py"
+    settings.write_text(
+        settings.read_text().replace(
+            'DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "app", '
+            '"HOST": "127.0.0.1", "PORT": 1}}',
+            "import dj_database_url\n\n"
+            'DATABASES = {"default": dj_database_url.config(default="postgres://app@127.0.0.1:1/app")}',
+        )
+    )
+    (root / "requirements.txt").write_text("Django==5.2.7\ndj-database-url==2.3.0\n")
+    (root / "requirements").mkdir()
+    (root / "requirements/postgres.txt").write_text("psycopg[binary]==3.2.10\n")
+    return Project(root, env=RUNTIME_ENV, imports=("psycopg",))

@@ -172,3 +172,16 @@ def test_geodjango_collectstatic_and_page_load_gdal_and_geos(
     page = build_and_probe(project, unique_tag, images, containers)
     assert "collectstatic" in (project.root / "Dockerfile").read_text()
     assert page.body.decode().startswith("POINT (1 2) GDAL 3.")
+
+
+def test_default_database_driver_declared_elsewhere_is_installed(
+    tmp_path: Path,
+    unique_tag: str,
+    images: list[str],
+    containers: list[harness.Container],
+) -> None:
+    """The driver only in requirements/postgres.txt: installed, and the backend loads it."""
+    project = projects.driver_elsewhere_project(tmp_path / "driver-elsewhere")
+    page = build_and_probe(project, unique_tag, images, containers)
+    assert "requirements/postgres.txt" in (project.root / "Dockerfile").read_text()
+    assert page.body.decode() == "postgresql psycopg"
