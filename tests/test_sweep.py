@@ -323,3 +323,20 @@ def test_the_sweep_and_the_action_share_one_pull_request_branch(gh: FakeGitHub) 
     [pull] = gh.repos[f"{ORG}/shop"].pulls
     assert pull["head"] == DEFAULT_BRANCH
     assert DEFAULTS["branch"] in ("", DEFAULT_BRANCH)  # empty: the mode's default, generate's
+
+
+def test_action_mode_sweep_annotates_at_most_ten_errors(
+    gh: FakeGitHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    from generator import action
+
+    for i in range(12):
+        gh.add_repo(f"{ORG}/locked{i:02d}", {"manage.py": "x = 1\n"}).writable = False
+    _action_env(monkeypatch, tmp_path, gh)
+    assert action.run(publish=lambda **kw: publish(backoff=0.001, **kw)) == 0
+    out = capsys.readouterr().out
+    warnings = [line for line in out.splitlines() if line.startswith("::warning")]
+    assert len(warnings) == 10
+    assert "5 more warnings are not annotated" in warnings[-1]  # 14: these, locked, secret
+    summary = (tmp_path / "summary").read_text()
+    assert summary.count("the token cannot write") == 13  # all twelve and `locked`

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.action.inputs import InputError, _boolean, _input, _inside, _items, _ref
-from generator.action.report import annotate, append_summary, set_outputs
+from generator.action.report import Annotations, annotate, append_summary, set_outputs
 
 # Sweep inputs (the rest of the action's inputs do not apply to this mode).
 SWEEP_INPUTS = (
@@ -119,9 +119,12 @@ def run_sweep(env: Mapping[str, str], publish: Callable[..., Any] | None = None)
             "sweep-stopped": report.stopped or "",
         }
     )
+    # Within GitHub's 10 annotations per kind: a large organisation has many; the table has all.
+    notes = Annotations()
+    if report.stopped:
+        notes.add("notice", report.stopped, keep=True)
     for r in report.results:
         if r.action == "error":
-            annotate("warning", f"{r.repository}: {r.reason}")
-    if report.stopped:
-        annotate("notice", report.stopped)
+            notes.add("warning", f"{r.repository}: {r.reason}")
+    notes.flush()
     return 0
