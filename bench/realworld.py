@@ -75,7 +75,8 @@ ISSUE_CLASSES: tuple[tuple[str, str], ...] = (
     (r"Error loading (MySQLdb|psycopg)|No module named '(MySQLdb|psycopg2?)'",
      "4 driver for the default database"),
     (r"configuration\.py|Set the \w+ environment variable|groupdict|ImproperlyConfigured"
-     r"|KeyError: '[A-Z_]+'|environ\.\w+Error", "5/6 settings need env at build/run"),
+     r"|KeyError: '[A-Z_]+'|environ\.\w+Error|No Django settings specified"
+     r"|No such file: \S*/settings/", "5/6 settings need env at build/run"),
     (r"No pyproject\.toml found|Could not open requirements file", "7 installer not where manifests are"),
     (r"npm (was )?not found|npm: not found", "8 build backend needs a tool"),
     (r"no dependency manifest", "9 dependency groups only"),
@@ -84,7 +85,7 @@ ISSUE_CLASSES: tuple[tuple[str, str], ...] = (
 # Lines worth quoting when a build or a start stops, best last.
 MEANINGFUL = re.compile(
     r"error|Error|ERROR|fatal|failed|Failed|No matching|not found|No such file|Traceback"
-    r"|refused|denied|out of\s+date|Expected|exit code|exited"
+    r"|refused|denied|out of\s+date|Expected|exit code|exited|Unknown command|No Django settings"
 )
 # The line a Python traceback ends with: "django.core.exceptions.ImproperlyConfigured: ...".
 EXCEPTION = re.compile(
