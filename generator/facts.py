@@ -271,6 +271,8 @@ class SettingsFacts:
     settings_from_env: bool = (
         False  # manage.py reads the module from the environment with no default
     )
+    # When manage.py names no module: the settings module found nearby, which the facts come from.
+    settings_guess: str | None = None
     wsgi_application: str | None = None  # "proj.wsgi:application"
     asgi_application: str | None = None
     installed_apps: tuple[str, ...] = ()

@@ -703,3 +703,33 @@ def test_statici18n_and_js_reverse_commands_from_the_table():
 def test_no_asset_commands_when_static_files_go_to_remote_storage():
     s = replace(facts().settings, installed_apps=("django.contrib.staticfiles", "sass_processor"))
     assert "compilescss" not in dockerfile(facts(settings=s, remote_storage=True))
+
+
+def test_manage_py_without_a_settings_default_gets_the_settings_module_found(tmp_path):
+    # As babybuddy: manage.py and wsgi.py leave DJANGO_SETTINGS_MODULE to the environment; the
+    # image must still name one, or collectstatic and the server cannot start.
+    from generator.core import generate
+
+    (tmp_path / "manage.py").write_text(
+        "import sys\n\nif __name__ == '__main__':\n"
+        "    from django.core.management import execute_from_command_line\n"
+        "    execute_from_command_line(sys.argv)\n"
+    )
+    (tmp_path / "requirements.txt").write_text("django==5.2.8\ngunicorn==23.0.0\n")
+    settings = tmp_path / "baby" / "settings"
+    settings.mkdir(parents=True)
+    for init in (tmp_path / "baby" / "__init__.py", settings / "__init__.py"):
+        init.write_text("")
+    (settings / "base.py").write_text(
+        "SECRET_KEY = 'x'\nINSTALLED_APPS = ['django.contrib.staticfiles']\n"
+        "STATIC_URL = '/static/'\nSTATIC_ROOT = 'static'\nWSGI_APPLICATION = 'baby.wsgi.application'\n"
+    )
+    (tmp_path / "baby" / "wsgi.py").write_text(
+        "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n"
+    )
+    generated = generate(tmp_path)
+    dockerfile = generated.files["Dockerfile"]
+    assert "DJANGO_SETTINGS_MODULE=baby.settings.base" in dockerfile
+    [why] = [d.why for d in generated.decisions if d.fact == "settings"]
+    assert why.startswith("DJANGO_SETTINGS_MODULE=baby.settings.base: manage.py names no settings")
+    assert "overrides it" in why

@@ -680,6 +680,7 @@ def read_settings_module(
         production_settings_module=production,
         settings_files=tuple(files_read),
         settings_from_env=settings_from_env,
+        settings_guess=None if settings_module else read_module,
         wsgi_application=v.get("wsgi_application"),
         asgi_application=v.get("asgi_application"),
         installed_apps=tuple(v.get("installed_apps", ())),

@@ -134,6 +134,18 @@ def _settings_module(ctx: _Context) -> str | None:
             "(no separate production settings module was found)",
         )
         return s.settings_module
+    if s.settings_guess:
+        # Without a module the build's management commands and the server cannot start; the
+        # facts above were read from this one, so it is what the image is planned for.
+        ctx.decide(
+            "settings",
+            _module_file(s.settings_guess, s.settings_files),
+            None,
+            f"DJANGO_SETTINGS_MODULE={s.settings_guess}: manage.py names no settings module (it "
+            "expects one from the environment) and this is the settings module found; "
+            "`docker run -e DJANGO_SETTINGS_MODULE=...` overrides it",
+        )
+        return s.settings_guess
     ctx.decide(
         "settings",
         ctx.facts.manage_py,
