@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -332,6 +333,10 @@ def test_collectstatic_gets_inline_placeholders_never_env_or_arg():
     assert "DATABASE_URL=sqlite:////tmp/build.sqlite3" in line
     assert "DJANGO_SECRET_KEY=build-only-not-secret" in line
     assert "DEBUG=" not in line  # an optional switch keeps its default
+    # Settings that validate the key as Django's deploy check does (50+ characters, 5 distinct)
+    # must import with the placeholder too.
+    for key in re.findall(r"\bSECRET_KEY=(\S+)", line):
+        assert len(key) >= 50 and len(set(key)) >= 5, key
     for ln in text.splitlines():
         if ln.lstrip().startswith(("ENV", "ARG")) or ("SECRET" in ln and ln.startswith("    ")):
             assert "build-only" not in ln
