@@ -73,6 +73,24 @@ class Summary:
     linux: bool  # some file installs on Linux at all (a wheel for it, a pure wheel or an sdist)
 
 
+def linux_marker_env(minor: str | None) -> dict[str, str]:
+    """PEP 508 marker values of the image's interpreter: CPython on Linux x86_64, at MINOR when
+    it is known (without it, markers on the Python version cannot be decided)."""
+    env = {
+        "sys_platform": "linux",
+        "platform_system": "Linux",
+        "os_name": "posix",
+        "implementation_name": "cpython",
+        "platform_python_implementation": "CPython",
+        "platform_machine": "x86_64",
+        "extra": "",
+    }
+    if minor:
+        env["python_version"] = minor
+        env["python_full_version"] = f"{minor}.0"
+    return env
+
+
 def _platforms() -> list[str]:
     """manylinux platform tags a glibc-2.36 x86_64 system accepts, newest first."""
     legacy = {(2, 17): "manylinux2014", (2, 12): "manylinux2010", (2, 5): "manylinux1"}

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
-from generator.detect._pyvalues import ENV_METHOD_DEFAULT_VAR, const_str, dotted
+from generator.detect._pyvalues import ENV_METHOD_DEFAULT_VAR, const_str, dotted, kwarg
 
 # What a variable name must look like to be written into a Dockerfile RUN line or `docker run -e`.
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
@@ -434,7 +434,7 @@ class _Finder:
         first = node.args[0] if node.args else None
         name = const_str(first)
         if func in ("os.environ.get", "environ.get", "os.getenv", "getenv"):
-            default = node.args[1] if len(node.args) > 1 else _kwarg(node, "default")
+            default = node.args[1] if len(node.args) > 1 else kwarg(node, "default")
             if not name:
                 return None
             # "" is a value .split() or int() handle (or fail on, for int: rare); a regex that
@@ -443,8 +443,8 @@ class _Finder:
             text = f"{func}({name!r})"
             return _Read(name, usable, "str", line, text, True, const_str(default))
         if func in ("dj_database_url.config", "db_url.config"):
-            var = const_str(_kwarg(node, "env")) or "DATABASE_URL"
-            default = _kwarg(node, "default")
+            var = const_str(kwarg(node, "env")) or "DATABASE_URL"
+            default = kwarg(node, "default")
             usable = default is not None and not _none(default)
             return _Read(var, usable, "db", line, f"{func}()", False, const_str(default))
         if func in self.readers:
@@ -452,11 +452,11 @@ class _Finder:
             # names a type, else the default (python-decouple).
             if not name:
                 return None
-            cast = _kwarg(node, "cast")
+            cast = kwarg(node, "cast")
             second = node.args[1] if len(node.args) > 1 else None
             if second is not None and _type_kind(second) is not None:
                 cast, second = second, None
-            default = _kwarg(node, "default") or second
+            default = kwarg(node, "default") or second
             kind, scheme_default = self.scheme.get(name, ("str", False))
             if cast is not None:
                 kind = _type_kind(cast) or "str"
@@ -472,7 +472,7 @@ class _Finder:
             second = node.args[1] if len(node.args) > 1 else None
             if method in _CAST_SECOND and second is not None and _type_kind(second) is not None:
                 second = None
-            default = _kwarg(node, "default") or second
+            default = kwarg(node, "default") or second
             scheme_default = self.scheme.get(name, ("str", False))[1]
             has = default is not None or scheme_default
             kind = _METHOD_KINDS[method]
@@ -584,13 +584,6 @@ def _catches_missing(handler: ast.ExceptHandler) -> bool:
         return True
     types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
     return any((dotted(t) or "").rsplit(".", 1)[-1] in _MISSING_HANDLERS for t in types)
-
-
-def _kwarg(call: ast.Call, name: str) -> ast.expr | None:
-    for kw in call.keywords:
-        if kw.arg == name:
-            return kw.value
-    return None
 
 
 def _none(node: ast.AST) -> bool:

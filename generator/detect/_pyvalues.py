@@ -127,7 +127,7 @@ def const_str(node: ast.AST | None) -> str | None:
     return None
 
 
-def _kwarg(call: ast.Call, name: str) -> ast.expr | None:
+def kwarg(call: ast.Call, name: str) -> ast.expr | None:
     for kw in call.keywords:
         if kw.arg == name:
             return kw.value
@@ -166,17 +166,17 @@ def env_read(node: ast.AST, env_readers: frozenset[str]) -> EnvRead | None:
         return None
     first = node.args[0] if node.args else None
     if func in _ENVIRON_GETTERS:
-        default = node.args[1] if len(node.args) > 1 else _kwarg(node, "default")
+        default = node.args[1] if len(node.args) > 1 else kwarg(node, "default")
         return EnvRead(const_str(first), default, first)
     if func in ("dj_database_url.config", "db_url.config", "dj_database_url.config_from_env"):
-        var = const_str(_kwarg(node, "env")) or "DATABASE_URL"
-        return EnvRead(var, _kwarg(node, "default"))
+        var = const_str(kwarg(node, "env")) or "DATABASE_URL"
+        return EnvRead(var, kwarg(node, "default"))
     if func in env_readers:
-        return EnvRead(const_str(first), _kwarg(node, "default"))
+        return EnvRead(const_str(first), kwarg(node, "default"))
     head, _, method = func.rpartition(".")
     if head in env_readers and method in ENV_METHODS:
         name = const_str(first) or (ENV_METHOD_DEFAULT_VAR.get(method) if first is None else None)
-        return EnvRead(name, _kwarg(node, "default"))
+        return EnvRead(name, kwarg(node, "default"))
     return None
 
 

@@ -68,20 +68,8 @@ def applies_on_linux(req: Requirement, python_minor: str | None) -> bool:
     """False when the requirement's environment marker excludes Linux CPython (e.g. win32 only)."""
     if not req.marker:
         return True
-    env: dict[str, Any] = {
-        "sys_platform": "linux",
-        "platform_system": "Linux",
-        "os_name": "posix",
-        "implementation_name": "cpython",
-        "platform_python_implementation": "CPython",
-        "platform_machine": "x86_64",
-        "extra": "",
-    }
-    if python_minor:
-        env["python_version"] = python_minor
-        env["python_full_version"] = f"{python_minor}.0"
     try:
-        return Marker(req.marker).evaluate(env)
+        return Marker(req.marker).evaluate(wheels.linux_marker_env(python_minor))
     except (InvalidMarker, UndefinedComparison, UndefinedEnvironmentName):
         return True
 

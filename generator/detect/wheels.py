@@ -173,19 +173,8 @@ def _minors_for(marker: str) -> frozenset[str]:
         return everything
     out = set()
     for minor in supported_minors():
-        env = {
-            "sys_platform": "linux",
-            "platform_system": "Linux",
-            "os_name": "posix",
-            "implementation_name": "cpython",
-            "platform_python_implementation": "CPython",
-            "platform_machine": "x86_64",
-            "python_version": minor,
-            "python_full_version": f"{minor}.0",
-            "extra": "",
-        }
         try:
-            if parsed.evaluate(env):
+            if parsed.evaluate(wheels.linux_marker_env(minor)):
                 out.add(minor)
         except (UndefinedComparison, UndefinedEnvironmentName):
             return everything
