@@ -32,7 +32,7 @@ from generator.plan.installers import _install_steps
 from generator.plan.management import _broken_sources
 from generator.plan.model import UID, BuildPlan, Instruction, PlanError, Stage
 from generator.plan.python import _base_image, _python, _settings_module
-from generator.plan.server import _server
+from generator.plan.server import _Server, _server
 from generator.plan.stages import (
     _build_stage,
     _healthcheck,
@@ -61,60 +61,44 @@ def plan(facts: ProjectFacts, options: Options) -> BuildPlan:
 
     settings_module = _settings_module(ctx)
     apt_build, apt_runtime = _apt_packages(ctx, _system_packages(ctx, minor, variant))
-    install = _install_steps(ctx, minimal=options.profile == "minimal")
+    minimal = options.profile == "minimal"
+    install = _install_steps(ctx, minimal=minimal)
     ignore = _dockerignore(ctx)
 
-    if options.profile == "minimal":
-        stage = _minimal_stage(ctx, base, settings_module, apt_build, apt_runtime, install)
-        return BuildPlan(
-            runtime_contract=_runtime_contract(ctx),
-            tool_version=__version__,
-            profile="minimal",
-            python_version=python_version,
-            python_comment=python_comment,
-            base_image=base,
-            stages=(stage,),
-            user=None,
-            expose=None,
-            healthcheck=None,
-            cmd=None,
-            cmd_comment=(),
-            dockerignore=ignore,
-            manager=facts.dependencies.manager,
-            server=None,
-            settings_module=settings_module,
-            groups=install.groups,
-            extras=install.extras,
-            apt_build=apt_build,
-            apt_runtime=apt_runtime,
-            decisions=tuple(ctx.decisions),
+    # What differs between the profiles: the stages, and the runtime trailer (USER, EXPOSE,
+    # HEALTHCHECK, CMD), which the minimal profile leaves to whoever runs its single stage.
+    server: _Server | None = None
+    if minimal:
+        stages: tuple[Stage, ...] = (
+            _minimal_stage(ctx, base, settings_module, apt_build, apt_runtime, install),
         )
-
-    server = _server(ctx)
-    stages: list[Stage] = []
-    assets = _assets_stages(ctx)
-    stages.extend(assets)
-    stages.append(_build_stage(ctx, base, apt_build, install, server, settings_module))
-    stages.append(
-        _runtime_stage(ctx, base, settings_module, apt_runtime, server, has_assets=bool(assets))
-    )
-    runtime_contract = _runtime_contract(ctx)
+    else:
+        server = _server(ctx)
+        assets = _assets_stages(ctx)
+        stages = (
+            *assets,
+            _build_stage(ctx, base, apt_build, install, server, settings_module),
+            _runtime_stage(
+                ctx, base, settings_module, apt_runtime, server, has_assets=bool(assets)
+            ),
+        )
+    runtime_contract = _runtime_contract(ctx)  # logged after the stages' own decisions
     return BuildPlan(
         runtime_contract=runtime_contract,
         tool_version=__version__,
-        profile="production",
+        profile="minimal" if minimal else "production",
         python_version=python_version,
         python_comment=python_comment,
         base_image=base,
-        stages=tuple(stages),
-        user=f"{UID}:{UID}",
-        expose=options.port,
-        healthcheck=_healthcheck(),
-        cmd=server.cmd,
-        cmd_comment=server.comment,
+        stages=stages,
+        user=None if minimal else f"{UID}:{UID}",
+        expose=None if minimal else options.port,
+        healthcheck=None if minimal else _healthcheck(),
+        cmd=server.cmd if server else None,
+        cmd_comment=server.comment if server else (),
         dockerignore=ignore,
         manager=facts.dependencies.manager,
-        server=server.name,
+        server=server.name if server else None,
         settings_module=settings_module,
         groups=install.groups,
         extras=install.extras,
