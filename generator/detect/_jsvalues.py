@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Iterator
 
 _STRING = re.compile(r"""'([^'\\\n]*)'|"([^"\\\n]*)"|`([^`\\\n]*)`""")
 _IDENT = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*")
@@ -43,48 +44,42 @@ def js_key(text: str, key: str) -> tuple[str, int] | None:
 
 def expression_at(text: str, start: int) -> str:
     """The expression from `start` up to the `,` `;` or closing bracket that ends it."""
-    depth, quote, index = 0, "", start
-    while index < len(text) and index - start < 400:
-        char = text[index]
-        if quote:
-            if char == "\\":
-                index += 1
-            elif char == quote:
-                quote = ""
-        elif char in "'\"`":
-            quote = char
-        elif char in "([{":
-            depth += 1
-        elif char in ")]}":
-            if depth == 0:
-                break
-            depth -= 1
-        elif depth == 0 and char in ",;\n" and (char != "\n" or text[start:index].strip()):
+    stop = min(len(text), start + 400)
+    for index, char, depth in _unquoted(text, start, stop):
+        if depth == 0 and (char in ")]},;" or (char == "\n" and text[start:index].strip())):
+            stop = index
             break
-        index += 1
-    return text[start:index].strip()
+    return text[start:stop].strip()
 
 
 def closing(text: str, open_at: int) -> int:
     """Index of the bracket closing the one at `open_at` (or the end of the text)."""
-    depth, quote, index = 0, "", open_at
-    while index < len(text):
+    for index, char, depth in _unquoted(text, open_at, len(text)):
+        if depth == 1 and char in ")]}":
+            return index
+    return len(text)
+
+
+def _unquoted(text: str, start: int, stop: int) -> Iterator[tuple[int, str, int]]:
+    """Each character of text[start:stop] outside string literals, with the depth of brackets
+    opened since `start` and not yet closed before it."""
+    depth, quote, index = 0, "", start
+    while index < stop:
         char = text[index]
         if quote:
             if char == "\\":
-                index += 1
+                index += 1  # an escaped character never ends the string
             elif char == quote:
                 quote = ""
         elif char in "'\"`":
             quote = char
-        elif char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth -= 1
-            if depth == 0:
-                return index
+        else:
+            yield index, char, depth
+            if char in "([{":
+                depth += 1
+            elif char in ")]}":
+                depth -= 1
         index += 1
-    return len(text)
 
 
 def literal(expr: str) -> str | None:
