@@ -102,6 +102,26 @@ def write_po(site: Path) -> None:
     )
 
 
+# The web dependencies most fixtures declare: Django, whitenoise for static files, a server.
+WEB_DEPENDENCIES = ("django>=5.2,<6", "whitenoise>=6.7", "gunicorn")
+
+
+def pep621_pyproject(
+    directory: Path,
+    tables: str,
+    *,
+    requires_python: str = ">=3.11",
+    dependencies: tuple[str, ...] = WEB_DEPENDENCIES,
+) -> None:
+    """DIRECTORY/pyproject.toml: a PEP 621 [project] "mysite" declaring DEPENDENCIES, followed by
+    TABLES (the manager's own tables, as TOML text)."""
+    listed = ", ".join(f'"{d}"' for d in dependencies)
+    (directory / "pyproject.toml").write_text(
+        f'[project]\nname = "mysite"\nversion = "0.1.0"\nrequires-python = "{requires_python}"\n'
+        f"dependencies = [{listed}]\n\n" + textwrap.dedent(tables).lstrip()
+    )
+
+
 def pip_startproject(root: Path) -> Project:
     """`django-admin startproject` with a one-line requirements.txt, nothing else touched."""
     startproject(root)
@@ -212,22 +232,15 @@ def uv_subdir_project(root: Path) -> Project:
     """uv with uv.lock at the root and manage.py in src/, as many monorepos lay it out."""
     site = startproject(root, "src")
     production_settings(site, whitenoise=True)
-    (root / "pyproject.toml").write_text(
-        textwrap.dedent(
-            """
-            [project]
-            name = "mysite"
-            version = "0.1.0"
-            requires-python = ">=3.11"
-            dependencies = ["django>=5.2,<6", "whitenoise>=6.7", "gunicorn"]
+    pep621_pyproject(
+        root,
+        """
+        [dependency-groups]
+        dev = ["pytest"]
 
-            [dependency-groups]
-            dev = ["pytest"]
-
-            [tool.uv]
-            package = false
-            """
-        ).lstrip()
+        [tool.uv]
+        package = false
+        """,
     )
     run_tool(tool("uv"), "lock", cwd=root, env={"UV_PYTHON": "3.11"})
     return Project(root, env=RUNTIME_ENV, static="/static/site.css")
@@ -237,19 +250,12 @@ def uv_symlinked_backend_project(root: Path) -> Project:
     """uv in backend/ beside manage.py; the root pyproject.toml and uv.lock are symlinks to it."""
     site = startproject(root, "backend")
     production_settings(site, whitenoise=True)
-    (site / "pyproject.toml").write_text(
-        textwrap.dedent(
-            """
-            [project]
-            name = "mysite"
-            version = "0.1.0"
-            requires-python = ">=3.11"
-            dependencies = ["django>=5.2,<6", "whitenoise>=6.7", "gunicorn"]
-
-            [tool.uv]
-            package = false
-            """
-        ).lstrip()
+    pep621_pyproject(
+        site,
+        """
+        [tool.uv]
+        package = false
+        """,
     )
     run_tool(tool("uv"), "lock", cwd=site, env={"UV_PYTHON": "3.11"})
     (root / "pyproject.toml").symlink_to("backend/pyproject.toml")
@@ -339,19 +345,12 @@ def pdm_project(root: Path) -> Project:
     """PDM (distribution off) with pdm.lock and whitenoise."""
     site = startproject(root)
     production_settings(site, whitenoise=True)
-    (root / "pyproject.toml").write_text(
-        textwrap.dedent(
-            """
-            [project]
-            name = "mysite"
-            version = "0.1.0"
-            requires-python = ">=3.11"
-            dependencies = ["django>=5.2,<6", "whitenoise>=6.7", "gunicorn"]
-
-            [tool.pdm]
-            distribution = false
-            """
-        ).lstrip()
+    pep621_pyproject(
+        root,
+        """
+        [tool.pdm]
+        distribution = false
+        """,
     )
     run_tool(tool("pdm"), "lock", cwd=root, env={"PDM_CHECK_UPDATE": "false"})
     return Project(root, env=RUNTIME_ENV, static="/static/site.css")
@@ -362,19 +361,14 @@ def pdm_python38_project(root: Path) -> Project:
     installs (pdm, its hishel companion, gunicorn) must be releases that still install on 3.8."""
     site = startproject(root)
     production_settings(site, whitenoise=True)
-    (root / "pyproject.toml").write_text(
-        textwrap.dedent(
-            """
-            [project]
-            name = "mysite"
-            version = "0.1.0"
-            requires-python = ">=3.8"
-            dependencies = ["django>=4.2,<4.3", "whitenoise>=6.5,<6.8"]
-
-            [tool.pdm]
-            distribution = false
-            """
-        ).lstrip()
+    pep621_pyproject(
+        root,
+        """
+        [tool.pdm]
+        distribution = false
+        """,
+        requires_python=">=3.8",
+        dependencies=("django>=4.2,<4.3", "whitenoise>=6.5,<6.8"),
     )
     run_tool(tool("pdm"), "lock", cwd=root, env={"PDM_CHECK_UPDATE": "false"})
     shutil.rmtree(root / ".venv", ignore_errors=True)
