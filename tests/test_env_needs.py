@@ -147,6 +147,34 @@ def test_django_environ_scheme_gives_kind_and_default(tmp_path: Path) -> None:
     assert found["HOSTS"].kind == "list"
 
 
+@pytest.mark.parametrize(
+    "defined",
+    [
+        # a dict literal in another module of the project, imported under another name
+        {"proj/envschema.py": 'SCHEMA = {"BATCH": (int, 100), "HOSTS": (list,)}\n'},
+        # dict(...) bound in the settings module itself
+        {},
+    ],
+)
+def test_django_environ_scheme_spread_from_a_dict_is_read(
+    tmp_path: Path, defined: dict[str, str]
+) -> None:
+    """`environ.Env(**OTHER)`: the spread dict's defaults count (DefectDojo spreads one imported
+    from another module; reading it as "no default" put four variables in the contract)."""
+    where = (
+        "from proj.envschema import SCHEMA as SPREAD\n"
+        if defined
+        else "SPREAD = dict(BATCH=(int, 100), HOSTS=(list,))\n"
+    )
+    settings = (
+        "import environ\n" + where + "env = environ.Env(DEBUG=(bool, False), **SPREAD)\n"
+        'BATCH = env("BATCH")\nALLOWED_HOSTS = env("HOSTS")\n'
+    )
+    found = needs(project(tmp_path, settings, defined))
+    assert "BATCH" not in found
+    assert found["HOSTS"].kind == "list"
+
+
 def test_star_imported_base_settings_count_and_production_chain_is_read(tmp_path: Path) -> None:
     root = project(
         tmp_path,

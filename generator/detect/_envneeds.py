@@ -19,7 +19,7 @@ from __future__ import annotations
 import ast
 import fnmatch
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
@@ -135,9 +135,17 @@ class Need:
     form: str | None = None
 
 
-def readers_scheme(module: ast.Module, readers: frozenset[str]) -> dict[str, tuple[str, bool]]:
+def readers_scheme(
+    module: ast.Module,
+    readers: frozenset[str],
+    spread: Callable[[str], ast.expr | None] | None = None,
+) -> dict[str, tuple[str, bool]]:
     """django-environ's `env = environ.Env(DEBUG=(bool, False), HOSTS=(list,))`: for each
-    variable, (kind, has a default)."""
+    variable, (kind, has a default).
+
+    A scheme spread into the call (`environ.Env(**OTHER_SCHEME)`) is read from a dict literal
+    bound in this module, or one `spread(name)` finds where the name is imported from.
+    """
     scheme: dict[str, tuple[str, bool]] = {}
     for node in ast.walk(module):
         if not (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)):
@@ -145,15 +153,54 @@ def readers_scheme(module: ast.Module, readers: frozenset[str]) -> dict[str, tup
         if not any(isinstance(t, ast.Name) and t.id in readers for t in node.targets):
             continue
         for kw in node.value.keywords:
-            if kw.arg is None:
+            if kw.arg is not None:
+                scheme[kw.arg] = _scheme_entry(kw.value)
                 continue
-            value = kw.value
-            if isinstance(value, ast.Tuple) and value.elts:
-                kind = _type_kind(value.elts[0]) or "str"
-                scheme[kw.arg] = (kind, len(value.elts) > 1)
-            else:
-                scheme[kw.arg] = (_type_kind(value) or "str", False)
+            spread_dict = _spread_dict(module, kw.value, spread)
+            pairs = zip(spread_dict.keys, spread_dict.values, strict=True) if spread_dict else ()
+            for key, value in pairs:
+                if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                    scheme[key.value] = _scheme_entry(value)
     return scheme
+
+
+def _scheme_entry(value: ast.expr) -> tuple[str, bool]:
+    """`(bool, False)` -> ("bool", True); `(list,)` or `bool` -> (kind, False)."""
+    if isinstance(value, ast.Tuple) and value.elts:
+        return _type_kind(value.elts[0]) or "str", len(value.elts) > 1
+    return _type_kind(value) or "str", False
+
+
+def _spread_dict(
+    module: ast.Module, value: ast.expr, spread: Callable[[str], ast.expr | None] | None
+) -> ast.Dict | None:
+    """The dict literal behind `**value`: inline, bound at this module's top level, or imported."""
+    if isinstance(value, ast.Name):
+        found = top_level_value(module, value.id)
+        if found is None and spread is not None:
+            found = spread(value.id)
+        value = found if found is not None else value
+    if isinstance(value, ast.Call) and dotted(value.func) == "dict" and not value.args:
+        keys: list[ast.expr | None] = [ast.Constant(kw.arg) for kw in value.keywords if kw.arg]
+        return ast.Dict(keys=keys, values=[kw.value for kw in value.keywords if kw.arg])
+    return value if isinstance(value, ast.Dict) else None
+
+
+def top_level_value(module: ast.Module, name: str) -> ast.expr | None:
+    """The expression last bound to `name` by a plain top-level assignment, if any."""
+    found = None
+    for stmt in module.body:
+        if (
+            isinstance(stmt, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == name for t in stmt.targets)
+        ) or (
+            isinstance(stmt, ast.AnnAssign)
+            and isinstance(stmt.target, ast.Name)
+            and stmt.target.id == name
+            and stmt.value is not None
+        ):
+            found = stmt.value
+    return found
 
 
 def needs(

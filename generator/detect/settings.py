@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+import functools
 import posixpath
 import re
 from collections.abc import Iterable, Sequence
@@ -17,7 +18,14 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from generator import data
-from generator.detect._envneeds import ENV_NAME, merge, needs, readers_scheme, string_constants
+from generator.detect._envneeds import (
+    ENV_NAME,
+    merge,
+    needs,
+    readers_scheme,
+    string_constants,
+    top_level_value,
+)
 from generator.detect._pyvalues import (
     UNKNOWN,
     Evaluator,
@@ -183,7 +191,8 @@ class _ChainReader:
         readers = env_readers_of(module_ast)
         for name, line in env_names(module_ast, readers):
             self.chain.env_vars.setdefault(name, (path, line))
-        self.chain.scheme.update(readers_scheme(module_ast, readers))
+        spread = functools.partial(self._imported_value, module_ast, path, module)
+        self.chain.scheme.update(readers_scheme(module_ast, readers, spread))
         for need in needs(module_ast, readers, self.chain.scheme, self.chain.strings):
             if not self.conditional:
                 self.chain.needs.append(
@@ -227,7 +236,7 @@ class _ChainReader:
             self._call(stmt.value, ctx, test)
             self._import_module_call(stmt.value, ctx)
         elif isinstance(stmt, ast.ImportFrom) and any(a.name == "*" for a in stmt.names):
-            target = _absolute(stmt, ctx)
+            target = _absolute(stmt, ctx.path, ctx.module)
             if target is None:
                 return
             if test is not None:
@@ -295,7 +304,7 @@ class _ChainReader:
 
     def _example_import(self, stmt: ast.ImportFrom, ctx: _FileCtx) -> None:
         """`from .configuration import X` / `from netbox import configuration`, module absent."""
-        target = _absolute(stmt, ctx)
+        target = _absolute(stmt, ctx.path, ctx.module)
         if not target:
             return
         if module_path(self.tree, self.roots, target) is not None:
@@ -305,6 +314,23 @@ class _ChainReader:
                     self._example(sub, ctx, stmt.lineno)
             return
         self._example(target, ctx, stmt.lineno)
+
+    def _imported_value(
+        self, module_ast: ast.Module, path: str, module: str | None, name: str
+    ) -> ast.expr | None:
+        """The top-level value `name` is bound to in the project module this file imports it from
+        (`from dojo.auditlog.settings import ENV_SCHEMA as AUDITLOG_ENV_SCHEMA`), read statically."""
+        for stmt in module_ast.body:
+            if not isinstance(stmt, ast.ImportFrom):
+                continue
+            for alias in stmt.names:
+                if (alias.asname or alias.name) != name:
+                    continue
+                target = _absolute(stmt, path, module)
+                source = module_path(self.tree, self.roots, target or "")
+                parsed = parse_python(self.tree, source, self.diags) if source else None
+                return top_level_value(parsed, alias.name) if parsed else None
+        return None
 
     def _import_module_call(self, call: ast.Call, ctx: _FileCtx) -> None:
         """`importlib.import_module(os.environ.get("APP_CONFIG", "netbox.configuration"))`."""
@@ -320,7 +346,7 @@ class _ChainReader:
 
     def _import_names(self, stmt: ast.ImportFrom, ctx: _FileCtx) -> None:
         """`from config.env import BASE_DIR, env`: evaluate that project module on its own."""
-        target = _absolute(stmt, ctx)
+        target = _absolute(stmt, ctx.path, ctx.module)
         # Only helpers of the settings' own package (config/env.py), one level deep: following
         # every import would read half the project for nothing.
         if not self.follow_named or not target or not ctx.module:
@@ -479,13 +505,14 @@ def _preferred_branch(test: ast.expr) -> str | None:
     return None
 
 
-def _absolute(stmt: ast.ImportFrom, ctx: _FileCtx) -> str | None:
+def _absolute(stmt: ast.ImportFrom, path: str, module: str | None) -> str | None:
+    """The absolute module `from ... import` names in the file `path` (module `module`)."""
     if stmt.level == 0:
         return stmt.module
-    if ctx.module is None:
+    if module is None:
         return None
-    package = ctx.module.split(".")
-    if not ctx.path.endswith("__init__.py"):
+    package = module.split(".")
+    if not path.endswith("__init__.py"):
         package = package[:-1]
     if stmt.level - 1 > len(package):
         return None
