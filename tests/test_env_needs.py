@@ -331,10 +331,24 @@ def test_a_module_shipped_only_as_an_example_is_named(
     )
 
 
-def test_an_optional_local_settings_import_is_not_a_need(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "guarded",
+    [
+        "try:\n    from .local_settings import *\nexcept ImportError:\n    pass\n",
+        # healthchecks: `if (BASE_DIR / "hc/local_settings.py").exists(): from .local_settings...`
+        'if (BASE_DIR / "proj/local_settings.py").exists():\n    from .local_settings import *\n',
+        "if os.path.isfile(os.path.join(BASE_DIR, 'proj', 'local_settings.py')):\n"
+        "    from proj.local_settings import *\n",
+        "if importlib.util.find_spec('proj.local_settings'):\n    from .local_settings import *\n",
+    ],
+)
+def test_an_optional_local_settings_import_is_not_a_need(tmp_path: Path, guarded: str) -> None:
+    header = (
+        "import os, importlib.util\nfrom pathlib import Path\nBASE_DIR = Path(__file__).parent\n"
+    )
     root = project(
         tmp_path,
-        "INSTALLED_APPS = []\ntry:\n    from .local_settings import *\nexcept ImportError:\n    pass\n",
+        header + "INSTALLED_APPS = []\n" + guarded,
         {"proj/local_settings.py.example": "DEBUG = True\n"},
     )
     facts = detect(LocalTree(root, Diagnostics()))

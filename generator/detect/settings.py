@@ -42,6 +42,8 @@ from generator.facts import Diagnostics, EnvNeed, Evidence, ExampleModule, Setti
 from generator.source import SourceTree
 
 FROM_ENV = "from environment"
+# Calls that ask whether a file or a module is there (os.path, pathlib, importlib.util).
+PRESENCE_CHECKS = frozenset({"exists", "isfile", "is_file", "find_spec"})
 # Module names that mean "the settings production runs with" (settings/production.py, prod.py...).
 PRODUCTION_NAMES = ("production", "prod", "live", "deploy", "deployment")
 # A chain longer than this is generated or hostile; stop following it.
@@ -275,7 +277,12 @@ class _ChainReader:
         """Read both branches, then merge what they bound (settings rarely run just one)."""
         ns = self.chain.ns  # shared by every file of the chain: update in place
         before = dict(ns)
+        # `if (BASE_DIR / "local_settings.py").exists(): from .local_settings import *`: the
+        # import runs only when the file is there, so a missing one is no need of the image.
+        presence = _checks_presence(stmt.test)
+        self.optional += presence
         self._body(stmt.body, ctx, stmt.test)
+        self.optional -= presence
         after_body = dict(ns)
         ns.clear()
         ns.update(before)
@@ -503,6 +510,19 @@ def _preferred_branch(test: ast.expr) -> str | None:
     if any(word in source.lower() for word in ("test", "argv")):
         return "else"
     return None
+
+
+def _checks_presence(test: ast.expr) -> bool:
+    """Whether an `if` test asks if a file or module exists (`path.exists()`,
+    `os.path.isfile(...)`, `importlib.util.find_spec(...)`)."""
+    for node in ast.walk(test):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if name in PRESENCE_CHECKS:
+            return True
+    return False
 
 
 def _absolute(stmt: ast.ImportFrom, path: str, module: str | None) -> str | None:
