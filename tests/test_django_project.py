@@ -940,3 +940,19 @@ def test_without_known_settings_the_celery_package_is_served_last(
     )
     _, facts, _ = detect(tmp_path)
     assert facts is not None and facts.wsgi_application == "site_pkg.wsgi:application"
+
+
+@pytest.mark.parametrize(
+    "module", ["{{ project_name }}.settings.dev", "{{ cookiecutter.project_slug }}.settings"]
+)
+def test_a_project_template_is_named_as_one(tmp_path: Path, module: str) -> None:
+    """A `startproject --template` / cookiecutter template is not a project to containerise:
+    the user is told to render it first, with the file and line, instead of a confusing error."""
+    from generator.detect import detect as detect_project
+
+    startproject(tmp_path, name="project_name")
+    write(tmp_path, {"manage.py": MANAGE.format(module=module), "requirements.txt": "Django\n"})
+    facts = detect_project(LocalTree(tmp_path, Diagnostics()))
+    assert not facts.django
+    assert facts.reason.startswith(f"manage.py:7 names the settings module {module!r}")
+    assert "project template" in facts.reason

@@ -8,7 +8,12 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from generator.detect.django_project import choice_reason, find_projects, read_settings
+from generator.detect.django_project import (
+    ProjectCandidate,
+    choice_reason,
+    find_projects,
+    read_settings,
+)
 from generator.detect.drivers import add_database_driver
 from generator.detect.frontend import detect_frontends
 from generator.detect.manifests import declares_django, detect_dependencies
@@ -30,6 +35,12 @@ from generator.wheels import Index
 
 # Storage backends that upload to a remote service: collectstatic then needs real credentials.
 REMOTE_STORAGE_MARKERS = ("storages.", "s3", "gcloud", "google", "azure", "cloudinary", "dropbox")
+
+
+# manage.py of a project template: `setdefault("DJANGO_SETTINGS_MODULE", "{{ project_name }}.settings")`.
+TEMPLATE_SETTINGS = re.compile(
+    r"""DJANGO_SETTINGS_MODULE['"]\s*,\s*['"]([^'"]*(?:\{\{|\{%)[^'"]*)['"]"""
+)
 
 
 def detect_path(
@@ -95,6 +106,20 @@ def detect(
         )
 
     chosen = candidates[0]
+    template = _template_marker(tree, chosen)
+    if template is not None:
+        return ProjectFacts(
+            django=False,
+            reason=(
+                f"{template[0]} names the settings module {template[1]!r}: this repository "
+                "is a project template (`django-admin startproject --template` or `wagtail start "
+                "--template` renders it). Create a project from it and run the tool on that project"
+            ),
+            project_dir=chosen.project_dir,
+            manage_py=chosen.manage_py,
+            warnings=tuple(diags.items),
+            evidence=tuple(chosen.evidence),
+        )
     evidence: list[Evidence] = list(chosen.evidence)
     deps = detect_dependencies(tree, chosen.project_dir, diags)
     evidence.extend(deps.evidence)
@@ -302,3 +327,16 @@ def _collectstatic(settings: SettingsFacts, diags: Diagnostics) -> tuple[bool, l
 
 
 __all__ = ["detect", "detect_path"]
+
+
+def _template_marker(tree: SourceTree, candidate: ProjectCandidate) -> tuple[str, str] | None:
+    """(file:line, module) where manage.py's settings module is a template placeholder
+    (`{{ project_name }}.settings`, cookiecutter's `{{ cookiecutter.project_slug }}`), or None."""
+    if not candidate.manage_py:
+        return None
+    text = tree.read_text(candidate.manage_py) or ""
+    match = TEMPLATE_SETTINGS.search(text)
+    if match is None:
+        return None
+    line = text.count("\n", 0, match.start()) + 1
+    return f"{candidate.manage_py}:{line}", match.group(1)
