@@ -256,9 +256,19 @@ class ExampleModule:
     example: str  # the example shipped instead (configuration_example.py ...)
     file: str  # the settings file importing it
     line: int | None
+    # (NAME, kind "str"/"list"): top-level names the example leaves empty ('' or []) that the
+    # settings cannot import with empty (a secret key; a value they test and raise on). The
+    # build's copy of the example gets a placeholder for each; the real file gives the value.
+    blanks: tuple[tuple[str, str], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        return {"path": self.path, "example": self.example, "file": self.file, "line": self.line}
+        return {
+            "path": self.path,
+            "example": self.example,
+            "file": self.file,
+            "line": self.line,
+            "blanks": [name for name, _ in self.blanks],
+        }
 
 
 @dataclass(frozen=True)

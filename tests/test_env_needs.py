@@ -6,6 +6,8 @@ facts a user sees (`detect --json` "runtime_env"/"example_modules", warnings).
 
 from __future__ import annotations
 
+import ast
+import subprocess
 import textwrap
 from pathlib import Path
 
@@ -445,3 +447,56 @@ def test_a_database_default_naming_a_server_is_in_the_contract(tmp_path: Path, l
     # The build still needs no server and no driver; the contract names the server URL.
     assert "DATABASE_URL=sqlite:////tmp/build.sqlite3" in text
     assert "://USER:PASSWORD@HOST:" in run_command(generate(root).facts)
+
+
+def test_an_example_left_empty_gets_build_placeholders_the_settings_accept(tmp_path: Path) -> None:
+    # NetBox: configuration_example.py ships SECRET_KEY = '' and the settings refuse a key under
+    # 50 characters; BASE_PATH = '' is a fine value and must stay as the example has it.
+    root = project(
+        tmp_path,
+        """\
+        from django.core.exceptions import ImproperlyConfigured
+        from proj import configuration
+        SECRET_KEY = getattr(configuration, "SECRET_KEY")
+        ALLOWED_HOSTS = getattr(configuration, "ALLOWED_HOSTS")
+        BASE_PATH = getattr(configuration, "BASE_PATH", "")
+        if len(SECRET_KEY) < 50:
+            raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters")
+        if not ALLOWED_HOSTS:
+            raise ImproperlyConfigured("ALLOWED_HOSTS must not be empty")
+        INSTALLED_APPS = ["django.contrib.staticfiles"]
+        STATIC_URL = "static/"
+        STATIC_ROOT = "/tmp/static"
+        """,
+        {
+            "proj/configuration_example.py": (
+                "SECRET_KEY = ''\nALLOWED_HOSTS = []\nBASE_PATH = ''\nAPI_TOKEN = ''\n"
+                "DATABASE = {'USER': ''}\n"
+            ),
+        },
+    )
+    facts = detect(LocalTree(root, Diagnostics()))
+    [module] = facts.settings.example_modules
+    assert module.blanks == (("SECRET_KEY", "str"), ("ALLOWED_HOSTS", "list"))
+    result = generate(root)
+    text = result.files["Dockerfile"]
+    run = text[text.index("RUN cp /app/proj/configuration_example.py") :]
+    run = run[: run.index("\n\n")]
+    [printf] = [ln for ln in run.splitlines() if "printf" in ln]
+    assert "BASE_PATH" not in printf and "API_TOKEN" not in printf
+    # What the build's shell makes of that step: the copy the settings import is valid Python
+    # whose last assignments win over the example's empty ones.
+    (root / "proj/configuration.py").write_text(
+        (root / "proj/configuration_example.py").read_text()
+    )
+    step = printf.strip().removeprefix("&& ").removesuffix(" \\")
+    step = step.replace("/app/proj/configuration.py", str(root / "proj/configuration.py"))
+    subprocess.run(["sh", "-c", step], check=True)
+    namespace = {
+        stmt.targets[0].id: ast.literal_eval(stmt.value)
+        for stmt in ast.parse((root / "proj/configuration.py").read_text()).body
+        if isinstance(stmt, ast.Assign)
+    }
+    assert len(namespace["SECRET_KEY"]) >= 50 and namespace["ALLOWED_HOSTS"] == ["localhost"]
+    assert namespace["BASE_PATH"] == ""
+    assert any("leaves SECRET_KEY, ALLOWED_HOSTS empty" in d.why for d in result.decisions)

@@ -604,7 +604,64 @@ def read_chain(
     if not reader.read_module(module):
         return None
     _loaded_examples(tree, reader.chain)
+    reader.chain.examples = [
+        replace(e, blanks=_example_blanks(tree, e)) for e in reader.chain.examples
+    ]
     return reader.chain
+
+
+# A name the example leaves empty that no settings module can import with: Django refuses an empty
+# SECRET_KEY (docs.djangoproject.com/en/stable/ref/settings/#secret-key) and settings that
+# validate it (NetBox: 50+ characters) raise at import.
+_SECRET_NAMES = ("SECRET_KEY", "*_SECRET_KEY", "*SECRET")
+
+
+def _example_blanks(tree: SourceTree, example: ExampleModule) -> tuple[tuple[str, str], ...]:
+    """Top-level names `example` assigns an empty literal ('' or []) that the build must fill
+    for the settings to import: a secret key, or a name the importing settings file tests in an
+    `if` that raises (NetBox: `if len(SECRET_KEY) < 50: raise ImproperlyConfigured`)."""
+    module_ast = parse_python(tree, example.example, Diagnostics())
+    importer = parse_python(tree, example.file, Diagnostics())
+    if module_ast is None:
+        return ()
+    validated = _raised_on(importer) if importer is not None else set()
+    out: list[tuple[str, str]] = []
+    for stmt in module_ast.body:
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1):
+            continue
+        target, value = stmt.targets[0], stmt.value
+        if not isinstance(target, ast.Name) or not ENV_NAME.match(target.id):
+            continue
+        if isinstance(value, ast.Constant) and value.value == "":
+            kind = "str"
+        elif isinstance(value, ast.List | ast.Tuple) and not value.elts:
+            kind = "list"
+        else:
+            continue
+        secret = kind == "str" and any(fnmatch.fnmatchcase(target.id, p) for p in _SECRET_NAMES)
+        if (secret or target.id in validated) and all(n != target.id for n, _ in out):
+            out.append((target.id, kind))
+    return tuple(out)
+
+
+def _raised_on(module_ast: ast.Module) -> set[str]:
+    """Names (and quoted names) an `if` test mentions whose body raises, outside functions."""
+    out: set[str] = set()
+    stack: list[ast.AST] = list(module_ast.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
+            continue
+        if isinstance(node, ast.If) and any(isinstance(n, ast.Raise) for n in node.body):
+            for sub in ast.walk(node.test):
+                if isinstance(sub, ast.Name):
+                    out.add(sub.id)
+                elif isinstance(sub, ast.Attribute):
+                    out.add(sub.attr)
+                elif isinstance(sub, ast.Constant) and isinstance(sub.value, str):
+                    out.add(sub.value)
+        stack.extend(ast.iter_child_nodes(node))
+    return out
 
 
 def _loaded_examples(tree: SourceTree, chain: _Chain) -> None:

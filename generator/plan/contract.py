@@ -10,6 +10,7 @@ Dockerfile, the job summary, the pull request and the CLI all print this same li
 from __future__ import annotations
 
 import fnmatch
+import json
 import re
 import shlex
 from dataclasses import dataclass
@@ -51,6 +52,9 @@ class RuntimeFile:
     repo_example: str
     file: str
     line: int | None
+    # Python assignments appended to the build's copy of the example: placeholders for the names
+    # it leaves empty that the settings cannot import with (NAME = "value"), build-only.
+    overlay: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -123,11 +127,29 @@ def contract(facts: ProjectFacts) -> Contract:
         if rule is not None:
             build[name] = _value(rule, "value", None)
     files = tuple(
-        RuntimeFile(f"{APP}/{m.path}", f"{APP}/{m.example}", m.path, m.example, m.file, m.line)
+        RuntimeFile(
+            f"{APP}/{m.path}",
+            f"{APP}/{m.example}",
+            m.path,
+            m.example,
+            m.file,
+            m.line,
+            tuple(_overlay_line(name, kind) for name, kind in m.blanks if _ENV_NAME.match(name)),
+        )
         for m in s.example_modules
         if _safe_path(m.path) and _safe_path(m.example)
     )
     return Contract(tuple(variables), files, tuple(build.items()))
+
+
+def _overlay_line(name: str, kind: str) -> str:
+    """`NAME = "placeholder"` (or a one-item list) for a name an example leaves empty: the value
+    a name-pattern row of build_env.toml gives it (SECRET_KEY: 58 characters), else a marker.
+    Values come from our own table; json.dumps writes them as valid Python string literals."""
+    rule = _rule(name, None, None)
+    value = _value(rule, "value", None) if rule is not None else "build-only-placeholder"
+    literal = json.dumps(value)
+    return f"{name} = [{literal}]" if kind == "list" else f"{name} = {literal}"
 
 
 def _safe_path(path: str) -> bool:

@@ -3,6 +3,8 @@ environment they import the settings with, and the source files whose errors bre
 
 from __future__ import annotations
 
+import shlex
+
 from generator import data
 from generator.plan.context import _Context, _manage, _module_file
 from generator.plan.contract import contract, env_prefix
@@ -68,17 +70,29 @@ def _command(ctx: _Context, command: str, comment: tuple[str, ...]) -> Instructi
     files = contract(ctx.facts).files
     if not files:
         return Instruction("RUN", (command,), comment)
+    steps = []
     for f in files:
+        filled = ", ".join(line.split(" = ", 1)[0] for line in f.overlay)
         ctx.decide(
             "runtime file",
             f.file,
             f.line,
             f"the settings import {f.repo_path}, which the repository ships only as "
             f"{f.repo_example}: the build copies the example there for its commands and removes "
-            f"it; the container needs the real file at {f.path} (mount it)",
+            f"it; the container needs the real file at {f.path} (mount it)"
+            + (
+                f". The example leaves {filled} empty, which the settings refuse: the build's "
+                "copy gets placeholders for them"
+                if filled
+                else ""
+            ),
         )
+        steps.append(f"cp {f.example} {f.path}")
+        if f.overlay:
+            lines = " ".join(shlex.quote(line) for line in f.overlay)
+            steps.append(f"printf '%s\\n' {lines} >> {f.path}")
     return _run(
-        *(f"cp {f.example} {f.path}" for f in files),
+        *steps,
         command,
         "rm -f " + " ".join(f.path for f in files),
         comment=comment,
