@@ -1100,32 +1100,65 @@ def _database(databases: Any, where: tuple[str | None, int | None], facts: _Fact
     engine = default.get("ENGINE")
     if isinstance(engine, FromEnv):
         facts.set("database", FROM_ENV, *where, "DATABASES ENGINE is read from the environment")
+        # `os.getenv("DB_ENGINE") or "...sqlite3"`: what a container started with no variables
+        # uses is the default, so the image must be ready for it (issue 10 class 6).
+        _sqlite_when_unset(default, where, facts)
     elif isinstance(engine, str) and engine:
         short = _engine(engine)
         facts.set("database", short, *where, f"DATABASES['default']['ENGINE'] = {engine!r}")
         facts.set("database_default", short, *where, f"DATABASES['default']['ENGINE'] = {engine!r}")
         facts.set("sqlite", short in ("sqlite3", "spatialite"), *where, f"engine {engine!r}")
-        name = _describe(default.get("NAME"))
-        if short in ("sqlite3", "spatialite") and name and name != FROM_ENV:
-            facts.set("sqlite_path", name, *where, f"the SQLite database is {name!r}")
+        url = default.get("URL")  # dj_database_url.parse("sqlite:///...") read statically
+        if short in ("sqlite3", "spatialite") and "NAME" not in default and isinstance(url, str):
+            _sqlite_name(_sqlite_url_path(url), where, facts)
+        elif short in ("sqlite3", "spatialite"):
+            _sqlite_name(default.get("NAME"), where, facts)
+
+
+def _unset(value: Any) -> Any:
+    """What a value read from the environment is when nothing is set: its default, unwrapped
+    through nested reads (`if os.environ.get(...)` around an `env.db(default=...)`)."""
+    for _ in range(20):  # a chain of nested reads is short; a deeper one is hostile
+        if not isinstance(value, FromEnv):
+            return value
+        value = value.default
+    return None
+
+
+def _sqlite_name(name: Any, where: tuple[str | None, int | None], facts: _Facts) -> None:
+    """The SQLite NAME used when nothing is set (a path relative to the project directory, or
+    absolute), so the image can make its directory writable."""
+    text = _describe(_unset(name))
+    if text and text != FROM_ENV:
+        facts.set("sqlite_path", text, *where, f"the SQLite database is {text!r}")
+
+
+def _sqlite_url_path(url: str) -> str | None:
+    """The file a `sqlite:///...` URL names, as dj-database-url and django-environ read it:
+    `sqlite:///db.sqlite3` is relative to the working directory, `sqlite:////data/db` absolute."""
+    path = url.split("://", 1)[1].split("?", 1)[0]
+    if not path.startswith("/") or path.strip("/") in ("", ":memory:"):
+        return None
+    return path[1:]
 
 
 def _sqlite_when_unset(fallback: Any, where: tuple[str | None, int | None], facts: _Facts) -> None:
     """Whether a database read from the environment falls back to SQLite: the fallback is a
     DATABASES entry ({"ENGINE": ...}) or a URL ("sqlite:///db.sqlite3"), when it can be read."""
-    while isinstance(fallback, FromEnv):
-        # A read nested in another (`if os.environ.get(...)` around an env.db(default=...)):
-        # what applies with nothing set is the inner read's own default.
-        fallback = fallback.default
-    if isinstance(fallback, dict) and isinstance(fallback.get("ENGINE"), str):
-        engine = fallback["ENGINE"]
+    fallback = _unset(fallback)
+    engine = _unset(fallback.get("ENGINE")) if isinstance(fallback, dict) else None
+    if isinstance(engine, str) and engine:
         sqlite = _engine(engine) in ("sqlite3", "spatialite")
         facts.set("sqlite", sqlite, *where, f"when unset, the engine is {engine!r}")
         facts.set("database_default", _engine(engine), *where, f"when unset: {engine!r}")
+        if sqlite:
+            _sqlite_name(fallback.get("NAME"), where, facts)
     elif isinstance(fallback, str) and "://" in fallback:
         scheme = fallback.split("://", 1)[0].split("+", 1)[0].lower()
         sqlite = scheme in ("sqlite", "spatialite")
         facts.set("sqlite", sqlite, *where, f"default database URL when unset: {fallback!r}")
+        if sqlite:
+            _sqlite_name(_sqlite_url_path(fallback), where, facts)
         if scheme in _ENGINE_SCHEMES:
             # Only the scheme: the rest of the URL may hold a password.
             facts.set(

@@ -6,6 +6,16 @@ from generator.plan.context import _Context, _settings_path
 from generator.plan.model import APP
 
 
+def _sqlite_file(ctx: _Context) -> tuple[str, ...]:
+    """The SQLite database the settings name, with its -journal/-wal/-shm files, whatever its
+    suffix: a developer's committed database must never reach the image (it starts empty)."""
+    s = ctx.facts.settings
+    path = _settings_path(s.sqlite_path, ctx.workdir) if s.sqlite else None
+    if path is None or not path.startswith(f"{APP}/"):
+        return ()
+    return (path.removeprefix(f"{APP}/") + "*",)
+
+
 def _dockerignore(ctx: _Context) -> tuple[tuple[str, tuple[str, ...]], ...]:
     facts = ctx.facts
     prefix = "" if ctx.project_dir == "." else f"{ctx.project_dir}/"
@@ -43,7 +53,7 @@ def _dockerignore(ctx: _Context) -> tuple[tuple[str, tuple[str, ...]], ...]:
             "Secrets and local settings: configure the container with environment variables",
             (".env", ".env.*", "**/.env", "**/local_settings.py", "**/settings_local.py"),
         ),
-        ("Local databases", ("*.sqlite3", "**/*.sqlite3", "*.db")),
+        ("Local databases", ("*.sqlite3", "**/*.sqlite3", "*.db", *_sqlite_file(ctx))),
         (
             "Node packages: the assets stage installs its own"
             if facts.frontend
