@@ -358,6 +358,38 @@ class Frontend:
 
 
 @dataclass(frozen=True)
+class DocumentedCommand:
+    """A management command the project's own scripts run beside collectstatic: a Procfile line,
+    a Makefile target, a package.json script or a build script (the plan decides whether the
+    image runs it at build)."""
+
+    name: str  # "compilescss", checked: a Python module name
+    args: tuple[str, ...]  # as written, each a plain word
+    when: str  # before | after: its side of collectstatic in the sequence
+    file: str  # where the sequence is written
+    line: int | None
+    source: str  # "Procfile process 'release'", "Makefile target 'static'", ...
+    defined_in: str | None = None  # the repository's management/commands/<name>.py
+    # From that file's source: why it needs a database or a service (None: no sign of either),
+    # and why it builds static files (None: no sign it does).
+    needs: str | None = None
+    writes: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "args": list(self.args),
+            "when": self.when,
+            "file": self.file,
+            "line": self.line,
+            "source": self.source,
+            "defined_in": self.defined_in,
+            "needs": self.needs,
+            "writes": self.writes,
+        }
+
+
+@dataclass(frozen=True)
 class SystemPackage:
     name: str  # Debian package name
     stage: str  # build | runtime
@@ -386,6 +418,7 @@ class ProjectFacts:
     remote_storage: bool = False  # static files go to S3/GCS/...: collectstatic needs credentials
     compilemessages: bool = False
     frontends: tuple[Frontend, ...] = ()  # every Node build the pages need, in path order
+    documented_commands: tuple[DocumentedCommand, ...] = ()  # beside collectstatic in its scripts
     other_projects: tuple[str, ...] = ()  # other Django project dirs found, not chosen
     warnings: tuple[Diagnostic, ...] = ()
     evidence: tuple[Evidence, ...] = ()
@@ -436,6 +469,7 @@ class ProjectFacts:
                 "remote_storage": self.remote_storage,
             },
             "compilemessages": self.compilemessages,
+            "documented_commands": [c.to_json() for c in self.documented_commands],
             "locale_dirs": list(s.locale_dirs),
             "node": self.frontend.to_json() if self.frontend else None,
             "frontends": [f.to_json() for f in self.frontends],

@@ -20,6 +20,7 @@ from generator.detect.manifests import declares_django, detect_dependencies
 from generator.detect.node_toolchain import node_eol_warning
 from generator.detect.python_version import debian_codename, detect_python, eol_warning
 from generator.detect.server import detect_server
+from generator.detect.static_commands import detect_documented_commands
 from generator.detect.system_packages import detect_system_packages
 from generator.detect.wheels import judge_wheels
 from generator.facts import (
@@ -200,6 +201,17 @@ def detect(
 
     collectstatic, static_evidence = _collectstatic(settings, diags)
     evidence.extend(static_evidence)
+    documented = detect_documented_commands(tree, chosen.project_dir, diags)
+    evidence.extend(
+        Evidence(
+            "static command",
+            c.file,
+            c.line,
+            f"{c.source} runs `manage.py {c.name}` {c.when} collectstatic"
+            + (f" (defined in {c.defined_in})" if c.defined_in else ""),
+        )
+        for c in documented
+    )
     compilemessages = bool(settings.locale_dirs)
     packages, pkg_evidence = detect_system_packages(
         deps, settings, python.version, debian_codename(python.version), compilemessages
@@ -247,6 +259,7 @@ def detect(
         remote_storage=remote,
         compilemessages=compilemessages,
         frontends=frontends,
+        documented_commands=documented,
         other_projects=others,
         warnings=tuple(diags.items),
         evidence=tuple(evidence),

@@ -158,7 +158,7 @@ def _read_build(
     build = _Build(path, directory, scripts, script)
     kinds: set[str] = set()
     tools = data.load("frontend_tools.toml")["tool"]
-    for tokens in _commands(scripts, script):
+    for tokens in script_commands(scripts, script):
         name = _tool_name(tokens)
         row = tools.get(name, {"kind": "bundler", "output": "", "configs": []})
         kind = row["kind"]
@@ -183,10 +183,11 @@ def _read_build(
     return build
 
 
-def _commands(
+def script_commands(
     scripts: dict[str, str], name: str, depth: int = 0, seen: frozenset[str] = frozenset()
 ) -> list[list[str]]:
-    """The commands `npm run NAME` runs, with `npm run X`, run-s/run-p and pre/post followed."""
+    """The commands `npm run NAME` runs, with `npm run X`, run-s/run-p and pre/post followed;
+    each as its words, under cross-env, npx and env assignments."""
     if depth > MAX_SCRIPT_DEPTH or name in seen:
         return []
     seen = seen | {name}
@@ -195,11 +196,11 @@ def _commands(
         text = scripts.get(hook)
         if text is None:
             continue
-        for tokens in _split(text):
+        for tokens in split_commands(text):
             if tokens and tokens[0] == "concurrently":
                 for arg in tokens[1:]:
                     if not arg.startswith("-"):
-                        out.extend(_follow(scripts, _split(arg), depth, seen))
+                        out.extend(_follow(scripts, split_commands(arg), depth, seen))
                 continue
             out.extend(_follow(scripts, [tokens], depth, seen))
     return out
@@ -215,11 +216,12 @@ def _follow(
             out.append(tokens)
         else:
             for ref in refs:
-                out.extend(_commands(scripts, ref, depth + 1, seen))
+                out.extend(script_commands(scripts, ref, depth + 1, seen))
     return out
 
 
-def _split(text: str) -> list[list[str]]:
+def split_commands(text: str) -> list[list[str]]:
+    """The commands of one shell line (split at &&, ||, ; and |), each as its words."""
     commands: list[list[str]] = []
     for segment in re.split(r"&&|\|\||;|\|", text[:4000]):
         try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import shlex
 
 from generator import data
+from generator.facts import DocumentedCommand, location
 from generator.plan.context import _Context, _manage, _module_file
 from generator.plan.contract import contract, env_prefix
 from generator.plan.model import Instruction, _run
@@ -193,7 +194,68 @@ def _asset_commands(ctx: _Context) -> tuple[list[Instruction], list[Instruction]
                 (row["comment"],),
             )
         )
+    for command in ctx.facts.documented_commands:
+        if _documented_runs(ctx, command, apps):
+            args = "".join(" " + shlex.quote(a) for a in command.args)
+            steps[command.when].append(
+                _command(
+                    ctx,
+                    f"{_dummy_env_prefix(ctx)}{_manage(ctx)} {command.name}{args}",
+                    (
+                        f"`{command.name}` as {_where(command)} runs it, {command.when} "
+                        "collectstatic.",
+                    ),
+                )
+            )
     return steps["before"], steps["after"]
+
+
+def _documented_runs(ctx: _Context, command: DocumentedCommand, apps: set[str]) -> bool:
+    """Whether a command the project's scripts run beside collectstatic also runs in the image
+    (a static-build step), with the reason in the decision log either way."""
+    table = data.load("static_commands.toml")
+    name = command.name
+    where = _where(command)
+    row = next((r for r in table["command"] if r["command"].split()[0] == name), None)
+    never = next((r for r in table["never"] if r["command"] == name), None)
+    requires = row.get("requires") if row else None
+    if name == "compilemessages":
+        return False  # its own step runs it where there are translations
+    if row is not None and row["app"] not in apps:
+        why = f"it is {row['app']}'s command, and {row['app']} is not in INSTALLED_APPS"
+    elif row is not None and requires and not getattr(ctx.facts.settings, requires, False):
+        why = f"the settings do not set {requires} ({row['app']}: {row['why']})"
+    elif row is not None:
+        return False  # the table's row runs it, with its own decision
+    elif never is not None:
+        why = never["why"]
+    elif command.defined_in and command.needs:
+        why = f"{command.defined_in} is not a static-build step: {command.needs}"
+    elif command.defined_in and command.writes:
+        ctx.decide(
+            "static",
+            command.file,
+            command.line,
+            f"`{name}` {command.when} collectstatic, as {where} runs it: {command.defined_in} "
+            f"builds static files ({command.writes}) and shows no sign of needing a database or "
+            "a service; it gets collectstatic's build-only placeholders",
+        )
+        return True
+    elif command.defined_in:
+        why = f"nothing in {command.defined_in} shows that it writes static files"
+    else:
+        why = (
+            "an installed package provides it and generator/data/static_commands.toml has no "
+            "row for it: whether it needs a database or a service is not known"
+        )
+    ctx.decide(
+        "static", command.file, command.line, f"`{name}` ({where}) is not run at build: {why}"
+    )
+    return False
+
+
+def _where(command: DocumentedCommand) -> str:
+    return f"{command.source} in {location(command.file, command.line)}"
 
 
 def _noop_collectstatic(ctx: _Context, remote: bool = False) -> Instruction:
