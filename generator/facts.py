@@ -155,6 +155,9 @@ class Dependencies:
     # The lockfile's production set (dependencies of dependencies included), as the installer
     # follows it from the declared requirements; () without a lockfile.
     locked: tuple[Requirement, ...] = ()
+    # Packages of the lock (any group) installed from a direct reference: git, a path, a URL
+    # (`url` says which); an exported requirements file has no hashes for them.
+    lock_direct: tuple[Requirement, ...] = ()
     # The lockfile's own format version (poetry.lock lock-version "2.0", pdm.lock lock_version
     # "4.5.0", uv.lock version.revision "1.3"), and the release that wrote it when the lock names
     # it ("Poetry 1.8.5"): which installer release reads it as written.

@@ -31,7 +31,8 @@ def test_uv_keeps_no_dev_for_other_groups_and_installs_extras():
 
 
 def test_poetry_and_pdm_name_the_group():
-    assert "poetry install --only main,dev" in dockerfile("poetry", install_groups=("dev",))
+    poetry = dockerfile("poetry", install_groups=("dev",))
+    assert "poetry export --only main,dev --format requirements.txt" in poetry
     pdm = dockerfile("pdm", install_groups=("dev",))
     # PDM refuses --prod together with a dependency group.
     assert " -G dev" in pdm and "--prod" not in pdm

@@ -117,13 +117,69 @@ def test_uv_without_project_package_has_a_single_sync():
     assert text.count("uv sync") == 1
 
 
-def test_poetry_installs_main_only_into_the_venv():
+def test_poetry_exports_the_lock_and_pip_installs_it_with_its_hashes():
     d = deps("poetry", groups=("prod",), extras=("s3",), manager_version="1")
+    p = plan(facts(dependencies=d), Options())
+    text = render_dockerfile(p)
+    build, runtime = text.split(" AS runtime")
+    assert "pip install poetry==2.5.1 poetry-plugin-export==1.10.1" in build
+    assert (
+        "COPY pyproject.toml poetry.lock ./\nRUN --mount=type=cache,target=/root/.cache/pip \\\n"
+        in build
+    )
+    assert (
+        "    poetry export --only main,prod --extras s3 --format requirements.txt "
+        "--output /tmp/poetry-requirements.txt \\\n"
+        "    && pip install --no-deps --require-hashes -r /tmp/poetry-requirements.txt\n"
+    ) in build
+    # Poetry's own installer (the per-release JSON API) is not used, and Poetry stays behind.
+    assert "poetry install" not in text and "POETRY_VIRTUALENVS_CREATE" not in text
+    assert "poetry" not in runtime.lower()
+    why = " ".join(x.why for x in p.decisions if x.fact == "install")
+    assert "simple API (PEP 503/691)" in why and "/pypi/NAME/VERSION/json" in why
+
+
+def test_poetry_installs_a_package_project_with_pip_after_the_source():
+    d = deps("poetry", installs_project=True)
+    build = dockerfile(facts(dependencies=d)).split(" AS runtime")[0]
+    assert build.index("pip install --no-deps --require-hashes") < build.index("COPY . .")
+    assert build.index("COPY . .") < build.index("    pip install --no-deps .\n")
+
+
+def test_poetry_without_a_lock_still_resolves_with_poetry():
+    d = deps("poetry", lockfile=None, install_inputs=("pyproject.toml",))
     text = dockerfile(facts(dependencies=d))
-    assert "pip install poetry==2." in text
-    assert "POETRY_VIRTUALENVS_CREATE=false" in text
-    assert "poetry install --only main,prod --extras s3 --no-root" in text
-    assert "COPY pyproject.toml poetry.lock ./" in text
+    assert "poetry install --only main --no-root" in text and "poetry export" not in text
+
+
+@pytest.mark.parametrize(
+    ("url", "source_first"),
+    [
+        ("git+https://github.com/acme/widgets.git@0123abcd", False),
+        ("libs/shared", True),
+    ],
+)
+def test_a_locked_direct_reference_exports_without_hashes_and_says_why(url, source_first):
+    direct = Requirement("widgets", url=url, file="poetry.lock", line=40, resolved="1.0")
+    locked = (Requirement("django", "==5.2.1", resolved="5.2.1"), Requirement("widgets", "==1.0"))
+    d = deps("poetry", lock_direct=(direct,), locked=locked)
+    p = plan(facts(dependencies=d), Options())
+    build = render_dockerfile(p).split(" AS runtime")[0]
+    assert "--output /tmp/poetry-requirements.txt --without-hashes" in build
+    assert "pip install --no-deps -r /tmp/poetry-requirements.txt" in build
+    assert "--require-hashes" not in build
+    why = [x for x in p.decisions if x.fact == "install" and "widgets from" in x.why]
+    assert why and why[0].file == "poetry.lock" and why[0].line == 40
+    assert "pip checks hashes for all requirements or none" in why[0].why
+    # A path dependency is exported as file:///app/...: the source must be copied first.
+    assert (build.find("COPY . .") in range(build.index("poetry export"))) is source_first
+
+
+def test_a_direct_reference_outside_the_production_set_keeps_the_hashes():
+    direct = Requirement("devtool", url="git+https://example.com/devtool.git", file="poetry.lock")
+    locked = (Requirement("django", "==5.2.1", resolved="5.2.1"),)
+    d = deps("poetry", lock_direct=(direct,), locked=locked)
+    assert "--require-hashes" in dockerfile(facts(dependencies=d))
 
 
 @pytest.mark.parametrize(

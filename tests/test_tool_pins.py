@@ -214,7 +214,8 @@ def test_check_reports_a_change_and_writes_nothing(monkeypatch, tmp_path, capsys
     before = table.read_text()
 
     def fetch(package: str) -> dict:  # every tool has a release 99.0 for every Python
-        return {"files": [_file(f"{package}-99.0-py3-none-any.whl", ">=3.8", "2026-12-01")]}
+        wheel = f"{package.replace('-', '_')}-99.0-py3-none-any.whl"  # names normalised
+        return {"files": [_file(wheel, ">=3.8", "2026-12-01")]}
 
     monkeypatch.setattr(refresh_tools, "TABLE", table)
     monkeypatch.setattr(refresh_tools, "_fetch", fetch)

@@ -8,7 +8,9 @@ neither yanked nor a pre-release, whose Requires-Python admits that patch releas
 installs there without a compiler: a wheel for that CPython on x86-64 Linux, or no wheel at all
 (an sdist-only tool is always built). Companions (tools.toml [[companion]]) are pinned the same
 way, inside their range and inside what the tool release itself requires, and only for tool
-releases that depend on them; a release's dependencies are read from its wheel's METADATA.
+releases that depend on them; a companion marked `plugin = true` (a plugin the tool needs but does
+not depend on) for every release, choosing the newest plugin release whose own requirement on the
+tool admits that release. A release's dependencies are read from its wheel's METADATA.
 
 Everything comes from PyPI's simple index in its PEP 691 JSON form (`/simple/NAME/` with
 `Accept: application/vnd.pypi.simple.v1+json`): it lists each file with its `requires-python`,
@@ -187,6 +189,7 @@ def build(
 ) -> dict[str, dict[str, Pin]]:
     """{tool: {minor: Pin}} for the tools and companions of tools.toml."""
     pages: dict[str, list[Release]] = {}
+    read = cache(read)  # a plugin's wheels are read once per tool release and Python
 
     def page(package: str) -> list[Release]:
         if package not in pages:
@@ -224,12 +227,28 @@ def _companion(
     needed = [
         r for r in requires_dist(release, python, read) if canonicalize_name(r.name) == package
     ]
-    if not needed:
+    plugin = bool(companion.get("plugin"))
+    if not needed and not plugin:
         return None  # this release does not depend on it: nothing can break
     within = SpecifierSet(companion["spec"])
     for req in needed:
         within &= req.specifier
-    chosen = newest(page(companion["package"]), python, within)
+    candidates: Iterable[Release] = page(companion["package"])
+    if plugin:
+        # A plugin depends on the tool: only its releases whose requirement on the tool admits
+        # this tool release (pip would otherwise replace the tool to satisfy the plugin).
+        tool = canonicalize_name(companion["tool"])
+        candidates = (
+            c
+            for c in candidates
+            if within.contains(c.version, prereleases=False)
+            and all(
+                r.specifier.contains(release.version, prereleases=True)
+                for r in requires_dist(c, python, read)
+                if canonicalize_name(r.name) == tool
+            )
+        )
+    chosen = newest(candidates, python, within)
     if chosen is None:
         raise SystemExit(
             f"no release of {companion['package']} inside {within} installs on Python {python} "

@@ -22,7 +22,7 @@ from generator.detect.python_version import debian_codename, detect_python, eol_
 from generator.detect.server import detect_server
 from generator.detect.static_commands import detect_documented_commands
 from generator.detect.system_packages import detect_system_packages
-from generator.detect.wheels import judge_wheels
+from generator.detect.wheels import direct_references, judge_wheels
 from generator.facts import (
     Diagnostics,
     DjangoVersion,
@@ -172,7 +172,9 @@ def detect(
     wheel_facts, locked, wheel_evidence = judge_wheels(
         tree, deps, index or Index(offline=True), diags
     )
-    deps = replace(deps, wheels=wheel_facts, locked=locked)
+    deps = replace(
+        deps, wheels=wheel_facts, locked=locked, lock_direct=direct_references(tree, deps, diags)
+    )
     evidence.extend(wheel_evidence)
     python = detect_python(tree, chosen.project_dir, deps, django_version, diags, wheel_facts)
     evidence.extend(python.evidence)

@@ -183,6 +183,39 @@ def _minors_for(marker: str) -> frozenset[str]:
 
 # --- lockfiles ----------------------------------------------------------------------------------
 
+# poetry.lock [package.source] types that are not an index: the package comes from a direct
+# reference, which an exported requirements file writes without hashes.
+_DIRECT_SOURCES = ("git", "directory", "file", "url")
+
+
+def direct_references(
+    tree: SourceTree, deps: Dependencies, diags: Diagnostics
+) -> tuple[Requirement, ...]:
+    """Every package of a poetry.lock installed from a direct reference (a git repository, a
+    local directory or file, a URL), in any group, with the lock's line; () for other locks."""
+    path = deps.lockfile or ""
+    if posixpath.basename(path) != "poetry.lock":
+        return ()
+    data = load_toml(tree, path, diags)
+    if not isinstance(data, dict):
+        return ()
+    text = tree.read_text(path) or ""
+    out = []
+    for package in _packages(data):
+        named, source = _named(package), package.get("source")
+        if named is None or not isinstance(source, dict):
+            continue
+        kind, url = source.get("type"), source.get("url")
+        if kind not in _DIRECT_SOURCES or not isinstance(url, str):
+            continue
+        if kind == "git":
+            ref = source.get("resolved_reference") or source.get("reference")
+            url = f"git+{url}" + (f"@{ref}" if isinstance(ref, str) and ref else "")
+        name, version = named
+        line = _line(text, _Entry(name, version, None, None, [], {}))
+        out.append(Requirement(name=name, url=url, file=path, line=line, resolved=version))
+    return tuple(out)
+
 
 def _lock_pins(
     tree: SourceTree, deps: Dependencies, diags: Diagnostics, evidence: list[Evidence]

@@ -7,10 +7,12 @@ import shlex
 
 from packaging.version import Version
 
+from generator.facts import Requirement
 from generator.plan.context import _Context
 from generator.plan.install import _Install, _manager_install
 from generator.plan.model import PIP_CACHE, VENV, Instruction, _run
 from generator.plan.pip import _pip
+from generator.plan.tools import _tool
 
 
 def _uv(ctx: _Context, copy_inputs: tuple[Instruction, ...]) -> _Install:
@@ -61,6 +63,96 @@ def _uv(ctx: _Context, copy_inputs: tuple[Instruction, ...]) -> _Install:
 
 def _poetry(ctx: _Context, copy_inputs: tuple[Instruction, ...]) -> _Install:
     deps = ctx.facts.dependencies
+    if not deps.lockfile:
+        return _poetry_resolve(ctx, copy_inputs)
+    groups = ",".join(("main", *deps.groups))
+    selection = f"--only {groups}"
+    if deps.extras:
+        selection += f" --extras {shlex.quote(' '.join(deps.extras))}"
+    direct = _poetry_direct(ctx)
+    hashes = not direct
+    export = f"poetry export {selection} --format requirements.txt --output {_EXPORTED}" + (
+        "" if hashes else " --without-hashes"
+    )
+    pip = f"pip install --no-deps{' --require-hashes' if hashes else ''} -r {_EXPORTED}"
+    ctx.decide(
+        "install",
+        deps.lockfile,
+        None,
+        f"poetry export {selection} then {pip}: exactly the packages, versions"
+        + (" and hashes" if hashes else "")
+        + f" of {deps.lockfile}, fetched by pip through the package index's simple API (PEP "
+        "503/691), which PyPI and every mirror or proxy serve. `poetry export` reads only "
+        "poetry.lock (no network); `poetry install` would ask PyPI's per-release JSON API "
+        "(/pypi/NAME/VERSION/json), which mirrors that serve only the simple index answer with "
+        '404 ("Unable to find installation candidates"). --no-deps: nothing outside the lock',
+    )
+    if direct:
+        ctx.decide(
+            "install",
+            deps.lockfile,
+            direct[0].line,
+            f"{deps.lockfile} installs {', '.join(f'{r.name} from {r.url}' for r in direct)}: "
+            "a direct reference has no hash in the exported file, and pip checks hashes for all "
+            "requirements or none, so the export is --without-hashes (the versions stay pinned)",
+        )
+    release = _poetry_release(ctx)
+    install = _run(export, pip, mounts=(PIP_CACHE,))
+    project = ("pip install --no-deps .", (PIP_CACHE,))
+    project_comment = "Install the project itself with pip (its dependencies are already there)."
+    if any(not r.is_vcs and not r.url.startswith(("http://", "https://")) for r in direct):
+        # A path dependency is exported as file:///app/...: the source must be there first.
+        paths = ", ".join(r.name for r in direct)
+        ctx.decide(
+            "install",
+            deps.lockfile,
+            None,
+            f"path dependencies ({paths}): installed after the source is copied",
+        )
+        tool = _tool(ctx, release[0], f"{release[1]} exports {deps.lockfile} for pip")
+        after = [install]
+        if deps.installs_project:
+            after.append(_run(project[0], mounts=project[1], comment=(project_comment,)))
+        return _Install((), tool, (), tuple(after), True, deps.groups, deps.extras)
+    return _manager_install(
+        ctx,
+        release,
+        (),
+        copy_inputs,
+        install,
+        (
+            "Poetry writes the locked set, with hashes, as a requirements file; pip installs it",
+            "into the virtualenv. The manifests first, so a code change reuses this layer.",
+        )
+        if hashes
+        else (
+            "Poetry writes the locked set as a requirements file; pip installs it into the",
+            "virtualenv. The manifests first, so a code change reuses this layer.",
+        ),
+        project,
+        project_comment,
+        tool_why=f"{release[1]} exports {deps.lockfile} for pip",
+    )
+
+
+# Where the build stage keeps the exported lock (the runtime stage copies only the virtualenv).
+_EXPORTED = "/tmp/poetry-requirements.txt"
+
+
+def _poetry_direct(ctx: _Context) -> tuple[Requirement, ...]:
+    """The lock's direct references (git, path, URL) that this install exports: those in the
+    production set, or all of them when groups or extras were asked for (the production set
+    was followed from the main requirements only)."""
+    deps = ctx.facts.dependencies
+    if ctx.options.install_groups or ctx.options.install_extras or not deps.locked:
+        return deps.lock_direct
+    production = {r.name for r in deps.locked}
+    return tuple(r for r in deps.lock_direct if r.name in production)
+
+
+def _poetry_resolve(ctx: _Context, copy_inputs: tuple[Instruction, ...]) -> _Install:
+    """No poetry.lock: Poetry resolves pyproject.toml at build time and installs the result."""
+    deps = ctx.facts.dependencies
     env = (
         ("POETRY_VIRTUALENVS_CREATE", "false"),
         ("POETRY_NO_INTERACTION", "1"),
@@ -71,14 +163,13 @@ def _poetry(ctx: _Context, copy_inputs: tuple[Instruction, ...]) -> _Install:
     if deps.extras:
         selection += f" --extras {shlex.quote(' '.join(deps.extras))}"
     mounts = ("--mount=type=cache,target=/root/.cache/pypoetry",)
-    why = f"poetry install {selection}: production dependencies"
-    if deps.lockfile:
-        why += f" from {deps.lockfile}"
-    else:
-        why += " (no poetry.lock: resolved at build time; commit poetry.lock)"
+    why = (
+        f"poetry install {selection}: production dependencies (no poetry.lock: resolved at build "
+        "time; commit poetry.lock)"
+    )
     if deps.manager_version == "1":
         why += "; the Poetry 1 layout ([tool.poetry.dev-dependencies]) is read by Poetry 2 too"
-    ctx.decide("install", deps.lockfile or "pyproject.toml", None, why)
+    ctx.decide("install", "pyproject.toml", None, why)
     return _manager_install(
         ctx,
         _poetry_release(ctx),
@@ -121,7 +212,7 @@ def _poetry_release(ctx: _Context) -> tuple[str, str]:
         "install",
         deps.lockfile,
         None,
-        f"{deps.lockfile} was written by Poetry 1 ({said}): Poetry 1 installs it, because "
+        f"{deps.lockfile} was written by Poetry 1 ({said}): Poetry 1 reads it, because "
         "Poetry 2 computes the lock's content hash differently and refuses such a lock "
         '("pyproject.toml changed significantly since poetry.lock was last generated")',
     )
