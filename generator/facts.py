@@ -339,7 +339,19 @@ class Frontend:
     # The npm/Yarn/pnpm workspace root holding the lockfile, when the build is one of its members.
     workspace_root: str | None = None
     served_by: str | None = None  # why Django needs the output
+    # Arguments the build script is run with (`--configuration production`), chosen because the
+    # output Django serves is written only with them.
+    build_args: tuple[str, ...] = ()
     evidence: tuple[Evidence, ...] = ()
+
+    @property
+    def build_command(self) -> str:
+        """`npm run build -- --configuration production`: npm hands arguments on after `--`,
+        Yarn and pnpm take them directly."""
+        command = f"{self.manager} run {self.build_script}"
+        if not self.build_args:
+            return command
+        return " ".join((command, *(("--",) if self.manager == "npm" else ()), *self.build_args))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -347,6 +359,7 @@ class Frontend:
             "manager": self.manager,
             "lockfile": self.lockfile,
             "build_script": self.build_script,
+            "build_args": list(self.build_args),
             "node_version": self.node_version,
             "node_version_source": self.node_version_source,
             "output_dir": self.output_dir,

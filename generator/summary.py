@@ -103,7 +103,7 @@ def facts_table(facts: ProjectFacts, project: str) -> str:
         rows.append(
             (
                 "Frontend",
-                f"{md.text(f'{fe.manager} run {fe.build_script}')} in {md.code(fe.directory, table=True)}",
+                f"{md.text(fe.build_command)} in {md.code(fe.directory, table=True)}",
             )
         )
     if s.database:

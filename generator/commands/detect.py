@@ -96,7 +96,7 @@ def format_facts(facts: ProjectFacts) -> str:
             (
                 "frontend",
                 "; ".join(
-                    f"{fe.manager} run {fe.build_script} in {fe.directory}"
+                    f"{fe.build_command} in {fe.directory}"
                     + (f" -> {', '.join(fe.outputs)}" if fe.outputs else "")
                     for fe in facts.frontends
                 )

@@ -15,7 +15,7 @@ import json
 import posixpath
 import re
 import shlex
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from generator import data
@@ -86,6 +86,10 @@ _FILE_SUFFIX = re.compile(r"\.(?:js|mjs|cjs|css|map|json|html|txt)$")
 _STATIC_TAG = re.compile(r"""\{%\s*static\s+['"]([^'"]+)['"]""")
 
 
+# An Angular configuration name passed to `ng build --configuration` on a RUN line.
+_CONFIG_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+
+
 @dataclass
 class _Build:
     """One package.json's build, while it is being read."""
@@ -98,6 +102,10 @@ class _Build:
     outputs: list[tuple[str, Evidence]] = field(default_factory=list)  # directories
     stats_files: list[tuple[str, Evidence]] = field(default_factory=list)  # bundle-tracker output
     unread: list[str] = field(default_factory=list)  # tools whose output could not be read
+    # Arguments the build script can be given to write elsewhere, with what it then writes:
+    # `ng build --configuration production` when only that configuration's outputPath is served.
+    alternatives: list[tuple[tuple[str, ...], str, Evidence]] = field(default_factory=list)
+    args: tuple[str, ...] = ()  # the arguments chosen from `alternatives`
 
 
 def detect_frontends(
@@ -112,6 +120,8 @@ def detect_frontends(
         if build is None:
             continue
         served, why = _served(tree, project_dir, settings, build, templates)
+        if not served:
+            build, served, why = _alternative(tree, project_dir, settings, build, templates, why)
         if not served:
             skipped.append(
                 Evidence("frontend", path, _line_of(tree, path, f'"{build.script}"'), why)
@@ -498,18 +508,72 @@ def _angular(tree: SourceTree, build: _Build, tokens: list[str]) -> None:
                 override = configurations.get(config.strip())
                 if isinstance(override, dict):
                     options.update(override)
-        value = options.get("outputPath")
         builder = str(target.get("builder", ""))
-        # The application builder (Angular 17+) writes the browser bundle into <outputPath>/browser.
-        browser = "browser" if builder.endswith(":application") else ""
-        if isinstance(value, dict):
-            browser = value["browser"] if isinstance(value.get("browser"), str) else "browser"
-            value = value.get("base")
-        if not isinstance(value, str):
-            value = f"dist/{name}"
-        out = inside(build.directory, posixpath.join(value, browser) if browser else value)
-        line = _line_of(tree, path, json.dumps(value)) or _line_of(tree, path, '"outputPath"')
+        out, line = _angular_output(tree, path, builder, options, name, build.directory)
         _add(build, out, (path, line), f"angular.json project {name!r} writes {out}")
+        if names or not isinstance(configurations, dict) or not _passes_args(build, tokens):
+            continue
+        # `ng build` with no configuration: one that writes elsewhere (into a directory Django
+        # serves, say) is what `npm run build -- --configuration NAME` would build.
+        for config, override in configurations.items():
+            if not isinstance(override, dict) or "outputPath" not in override:
+                continue
+            alt, alt_line = _angular_output(
+                tree, path, builder, {**options, **override}, name, build.directory
+            )
+            safe = isinstance(config, str) and _CONFIG_NAME.fullmatch(config)
+            if alt and alt != out and _SAFE_PATH.fullmatch(alt) and safe:
+                why = f"angular.json project {name!r} configuration {config!r} writes {alt}"
+                args = ("--configuration", config)
+                build.alternatives.append((args, alt, Evidence("frontend", path, alt_line, why)))
+
+
+def _angular_output(
+    tree: SourceTree,
+    path: str,
+    builder: str,
+    options: dict[str, Any],
+    name: str,
+    directory: str,
+) -> tuple[str | None, int | None]:
+    """Where an Angular build target writes its browser bundle, and the angular.json line."""
+    value = options.get("outputPath")
+    # The application builder (Angular 17+) writes the browser bundle into <outputPath>/browser.
+    browser = "browser" if builder.endswith(":application") else ""
+    if isinstance(value, dict):
+        browser = value["browser"] if isinstance(value.get("browser"), str) else "browser"
+        value = value.get("base")
+    if not isinstance(value, str):
+        value = f"dist/{name}"
+    out = inside(directory, posixpath.join(value, browser) if browser else value)
+    line = _line_of(tree, path, json.dumps(value)) or _line_of(tree, path, '"outputPath"')
+    return out, line
+
+
+def _passes_args(build: _Build, tokens: list[str]) -> bool:
+    """Whether arguments given to the build script reach this command: the script is this one
+    command (`"build": "ng build"`), so `npm run build -- ARGS` appends to it."""
+    own = _split(build.scripts.get(build.script, ""))
+    pre_post = f"pre{build.script}" in build.scripts or f"post{build.script}" in build.scripts
+    return len(own) == 1 and own[0] == tokens and not pre_post
+
+
+def _alternative(
+    tree: SourceTree,
+    project_dir: str,
+    settings: SettingsFacts,
+    build: _Build,
+    templates: list[tuple[str, int, str]],
+    why: str,
+) -> tuple[_Build, tuple[str, ...], str]:
+    """The build with the first alternative arguments whose output Django serves, or the build
+    unchanged (with `why` it is skipped) when none is."""
+    for args, output, evidence in build.alternatives:
+        candidate = replace(build, outputs=[(output, evidence)], stats_files=[], args=args)
+        served, reason = _served(tree, project_dir, settings, candidate, templates)
+        if served:
+            return candidate, served, f"{reason} (built with {' '.join(args)}, {evidence.why})"
+    return build, (), why
 
 
 def _gulp(tree: SourceTree, build: _Build, gulpfile: str | None) -> None:
@@ -737,6 +801,7 @@ def _frontend(
         manager=manager,
         lockfile=lock[0] if lock else None,
         build_script=build.script,
+        build_args=build.args,
         node_version=node[0] if node else None,
         node_version_source=node[1] if node else None,
         output_dir=next((o for o in outputs if not _FILE_SUFFIX.search(o)), None),

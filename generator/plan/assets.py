@@ -95,7 +95,7 @@ def _assets_stage(ctx: _Context, fe: Frontend, name: str) -> Stage:
     files = [_clean_path(p) for p in inputs if not _is_dir_input(p)]
     dirs = [_clean_path(p) for p in inputs if _is_dir_input(p)]
     install, mount, corepack = _install(fe, major)
-    build = f"{'npm' if fe.manager == 'npm' else fe.manager} run {fe.build_script}"
+    build = fe.build_command
     package_json = _in(directory, "package.json")
     version_why = (
         f"Node {major} from {fe.node_version_source}"
