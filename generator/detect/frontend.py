@@ -553,7 +553,7 @@ def _angular_output(
 def _passes_args(build: _Build, tokens: list[str]) -> bool:
     """Whether arguments given to the build script reach this command: the script is this one
     command (`"build": "ng build"`), so `npm run build -- ARGS` appends to it."""
-    own = _split(build.scripts.get(build.script, ""))
+    own = split_commands(build.scripts.get(build.script, ""))
     pre_post = f"pre{build.script}" in build.scripts or f"post{build.script}" in build.scripts
     return len(own) == 1 and own[0] == tokens and not pre_post
 
