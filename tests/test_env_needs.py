@@ -500,3 +500,103 @@ def test_an_example_left_empty_gets_build_placeholders_the_settings_accept(tmp_p
     assert len(namespace["SECRET_KEY"]) >= 50 and namespace["ALLOWED_HOSTS"] == ["localhost"]
     assert namespace["BASE_PATH"] == ""
     assert any("leaves SECRET_KEY, ALLOWED_HOSTS empty" in d.why for d in result.decisions)
+
+
+SPLIT_INIT = """\
+    import os
+    from split_settings.tools import include
+    parts = ["core.py"]
+    if os.environ.get("GITHUB_CI"):
+        parts.append("github.py")
+    elif os.environ.get("IN_DOCKER", "") and bool(int(os.environ["IN_DOCKER"])):
+        parts.append("docker.py")
+    elif os.environ.get("ON_HEROKU"):
+        parts.append("heroku.py")
+    else:
+        parts.append("local.py")
+    include(*parts)
+    """
+
+
+def split_project(root: Path, init: str, files: dict[str, str]) -> Path:
+    project(
+        root,
+        "",
+        {
+            "proj/settings/__init__.py": init,
+            "proj/settings/core.py": 'INSTALLED_APPS = ["django.contrib.staticfiles"]\n'
+            'STATIC_URL = "static/"\nSTATIC_ROOT = "/tmp/static"\n',
+            **files,
+        },
+    )
+    (root / "proj/settings.py").unlink()
+    return root
+
+
+def test_a_missing_default_settings_branch_selects_the_container_one(tmp_path: Path) -> None:
+    # tabbycat: local.py is each developer's own (only local.example ships); docker.py exists.
+    root = split_project(
+        tmp_path,
+        SPLIT_INIT,
+        {
+            "proj/settings/local.example": "DEBUG = True\n",
+            "proj/settings/github.py": "DEBUG = False\n",
+            "proj/settings/docker.py": 'import os\nHOST = os.environ["DOCKER_DB_HOST"]\n',
+            "proj/settings/heroku.py": 'import os\nMAIL = os.environ["HEROKU_MAIL"]\n',
+        },
+    )
+    found = needs(root)
+    assert (found["IN_DOCKER"].kind, found["IN_DOCKER"].form) == ("choice", "1")
+    assert "local.py" in found["IN_DOCKER"].why and found["IN_DOCKER"].line == 6
+    # The branch the image takes is no longer conditional: what it reads is needed.
+    assert "DOCKER_DB_HOST" in found and "HEROKU_MAIL" not in found
+    result = generate(root)
+    text = result.files["Dockerfile"]
+    runtime = text.split("\nFROM ", 2)[-1]
+    assert "    IN_DOCKER=1 \\" in runtime  # ENV of the runtime stage
+    assert "IN_DOCKER=1" in next(ln for ln in text.splitlines() if "collectstatic --noinput" in ln)
+    assert "-e IN_DOCKER" not in run_command(result.facts)
+    assert any(d.why.startswith("ENV IN_DOCKER=1: it selects") for d in result.decisions)
+
+
+@pytest.mark.parametrize(
+    ("init", "files"),
+    [
+        # The default branch's module exists: nothing to choose.
+        (SPLIT_INIT, {"proj/settings/local.py": "", "proj/settings/docker.py": ""}),
+        # Only a CI branch exists besides the missing default: never taken.
+        (SPLIT_INIT, {"proj/settings/github.py": ""}),
+        # A star-import chain whose selector cannot be read as variable == constant.
+        (
+            "import os\nif os.environ.get('X') != 'no':\n    from .docker import *\n"
+            "else:\n    from .local import *\n",
+            {"proj/settings/docker.py": "INSTALLED_APPS = []\n"},
+        ),
+    ],
+)
+def test_no_settings_branch_is_chosen_without_a_reason(
+    tmp_path: Path, init: str, files: dict[str, str]
+) -> None:
+    found = needs(split_project(tmp_path, init, files))
+    assert not any(n.kind == "choice" for n in found.values()), found
+
+
+def test_a_star_import_branch_is_chosen_by_the_value_it_compares(tmp_path: Path) -> None:
+    init = """\
+        import os
+        from .core import *
+        TARGET = os.environ.get("DEPLOY_TARGET", "local").lower()
+        if TARGET == "container":
+            from .container import *
+        elif TARGET in ("dev", "develop"):
+            from .dev import *
+        else:
+            from .local import *
+        """
+    root = split_project(
+        tmp_path,
+        init,
+        {"proj/settings/container.py": "DEBUG = False\n", "proj/settings/dev.py": "DEBUG = True\n"},
+    )
+    need = needs(root)["DEPLOY_TARGET"]
+    assert (need.kind, need.form) == ("choice", "container")

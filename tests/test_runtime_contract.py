@@ -56,7 +56,6 @@ def collectstatic_line(text: str) -> str:
         (need("EMAIL_URL", "email"), "EMAIL_URL=consolemail://"),
         (need("SENTRY_DSN", "url"), "SENTRY_DSN=http://localhost"),
         (need("MEDIA_DIR", "path"), "MEDIA_DIR=/tmp"),
-        (need("DJANGO_ENV", "choice", "production"), "DJANGO_ENV=production"),
         (need("SITE_NAME"), "SITE_NAME=build-placeholder"),
         (need("lower_case_key"), "lower_case_key=build-placeholder"),
     ],
@@ -67,6 +66,17 @@ def test_each_need_gets_a_placeholder_of_its_kind_on_the_run_line_only(n, assign
     for line in text.splitlines():
         if line.startswith(("ENV", "ARG", "    ")) and "=" in line:
             assert not line.lstrip().startswith(assignment), line
+
+
+def test_a_settings_selector_is_set_by_env_in_the_image_and_on_the_build_lines() -> None:
+    # Which settings branch runs is the image's own choice (its build ran against it), a
+    # constant and no secret: ENV, so `docker run IMAGE` needs no -e for it.
+    f = with_needs(need("IN_DOCKER", "choice", "1"), need("DEBUG", "bool"))
+    text = render_dockerfile(plan(f, Options()))
+    assert "    IN_DOCKER=1 \\" in text.split("FROM", 2)[2]  # the runtime stage's ENV block
+    assert "IN_DOCKER=1" in collectstatic_line(text)
+    assert "#   IN_DOCKER (set by ENV to 1): IN_DOCKER has no default" in text
+    assert run_command(f, "app") == "docker run --rm -p 8000:8000 -e DEBUG=False app"
 
 
 def test_the_contract_is_a_dockerfile_comment_and_a_decision() -> None:

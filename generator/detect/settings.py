@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from generator import data
+from generator.detect._branches import BranchChoice, choose, valid
 from generator.detect._envneeds import (
     ENV_NAME,
     merge,
@@ -146,6 +147,9 @@ class _Chain:
     scheme: dict[str, tuple[str, bool]] = field(default_factory=dict)  # environ.Env(X=(bool, 1))
     strings: dict[str, str] = field(default_factory=dict)  # string constants (regex patterns)
     examples: list[ExampleModule] = field(default_factory=list)
+    # Branches taken because the default one loads a module the repository lacks (tabbycat's
+    # local.py): (the choice, the file whose `if` it is).
+    branch_choices: list[tuple[BranchChoice, str]] = field(default_factory=list)
     imported_stems: set[str] = field(default_factory=set)  # modules imported by name, found or not
 
 
@@ -165,6 +169,7 @@ class _ChainReader:
         # what it reads from the environment is no need of the image.
         self.conditional = 0
         self.conditional_values: set[str] = set()  # list items appended under an `if`
+        self.chosen: set[str] = set()  # what a chosen branch loads: not conditional for the image
 
     def read_module(self, module: str) -> bool:
         path = module_path(self.tree, self.roots, module)
@@ -204,7 +209,27 @@ class _ChainReader:
         rel = posixpath.relpath(path, self.project_dir or ".")
         ev = Evaluator(self.chain.ns, rel, readers)
         ctx = _FileCtx(path, module, ev, depth, (*stack, path))
+        self._choose_branches(module_ast, readers, ctx)
         self._body(module_ast.body, ctx, None)
+
+    def _choose_branches(
+        self, module_ast: ast.Module, readers: frozenset[str], ctx: _FileCtx
+    ) -> None:
+        """`if X: load docker.py ... else: load local.py` with no local.py in the repository:
+        the image sets X, so what docker.py needs is needed (see _branches)."""
+        base = posixpath.dirname(ctx.path)
+
+        def exists(name: str, split: bool) -> bool:
+            if split:
+                return self.tree.is_file(join(base, name))
+            return module_path(self.tree, self.roots, name) is not None
+
+        for choice in choose(
+            module_ast, readers, exists, lambda stmt: _absolute(stmt, ctx.path, ctx.module)
+        ):
+            if valid(choice):
+                self.chain.branch_choices.append((choice, ctx.path))
+                self.chosen.update(choice.loads)
 
     def _body(self, body: Iterable[ast.stmt], ctx: _FileCtx, test: ast.expr | None) -> None:
         for stmt in body:
@@ -250,9 +275,10 @@ class _ChainReader:
             if path is None:
                 path = self._example(target, ctx, stmt.lineno)
             if path is not None:
-                self.conditional += test is not None
+                conditional = test is not None and target not in self.chosen
+                self.conditional += conditional
                 self._read_file(path, target, ctx.depth + 1, ctx.stack)
-                self.conditional -= test is not None
+                self.conditional -= conditional
         elif isinstance(stmt, ast.If):
             self._if(stmt, ctx)
         elif isinstance(stmt, ast.ImportFrom) and stmt.module:
@@ -460,7 +486,9 @@ class _ChainReader:
                 module = module_name(self.project_dir, path)
                 if test is not None and module:
                     self.chain.conditional.append((module, _source(test), ctx.path, call.lineno))
-                conditional = test is not None or pattern in self.conditional_values
+                conditional = (
+                    test is not None or pattern in self.conditional_values
+                ) and posixpath.normpath(pattern) not in self.chosen
                 self.conditional += conditional
                 self._read_file(path, module, ctx.depth + 1, ctx.stack)
                 self.conditional -= conditional
@@ -885,6 +913,14 @@ def _env_needs(
                 )
                 why = f"{name} == {value!r} selects the settings the image runs, {module}"
                 found.insert(0, EnvNeed(name, "choice", file, line, why, value))
+        for choice, path in other.branch_choices:
+            loads, missing = ", ".join(choice.loads), ", ".join(choice.missing)
+            for name, value in choice.assign:
+                why = (
+                    f"`{choice.test}` loads {loads}; unset, the settings load {missing}, which "
+                    "the repository does not have"
+                )
+                found.insert(0, EnvNeed(name, "choice", path, choice.line, why, value))
     if chain is not None:
         found += chain.needs
     read = set(chain.files if chain else ()) | {n.file for n in found}

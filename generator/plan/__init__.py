@@ -112,6 +112,8 @@ def _runtime_contract(ctx: _Context) -> tuple[str, ...]:
     """Log each variable the container needs at start; the Dockerfile's comment block."""
     c = contract(ctx.facts)
     for var in c.variables:
+        if var.kind == "choice":
+            continue  # the image sets it with ENV (plan/stages.py logs that)
         ctx.decide(
             "runtime env",
             var.file,

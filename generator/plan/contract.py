@@ -66,6 +66,13 @@ class Contract:
     def __bool__(self) -> bool:
         return bool(self.variables or self.files)
 
+    @property
+    def image_env(self) -> tuple[tuple[str, str], ...]:
+        """Selectors the image sets with ENV: which settings branch it runs is the image's
+        choice (its build ran against that branch), a constant and no secret, so the container
+        must not depend on `-e` to get it; `docker run -e` still overrides."""
+        return tuple((v.name, v.placeholder) for v in self.variables if v.kind == "choice")
+
 
 @lru_cache(maxsize=1)
 def _rules() -> tuple[dict[str, Any], ...]:
@@ -166,7 +173,8 @@ def run_command(facts: ProjectFacts, image: str = "IMAGE", port: int = 8000) -> 
     c = contract(facts)
     parts = ["docker", "run", "--rm", "-p", f"{port}:{port}"]
     for var in c.variables:
-        parts += ["-e", shlex.quote(f"{var.name}={var.example}")]
+        if var.kind != "choice":  # set by ENV in the image
+            parts += ["-e", shlex.quote(f"{var.name}={var.example}")]
     for f in c.files:
         name = f.repo_path.rsplit("/", 1)[-1]
         # Paths are checked to [\w.-/]: double quotes keep $PWD expanding.
@@ -182,7 +190,8 @@ def comment_lines(c: Contract) -> tuple[str, ...]:
     lines = ["Runtime contract: the settings cannot start without these (give them at run time;"]
     lines.append("the build used placeholders on its RUN lines only):")
     for var in c.variables:
-        lines.append(f"  {var.name} ({var.kind}): {_one_line(var.why)} [{_one_line(var.where)}]")
+        kind = f"set by ENV to {var.placeholder}" if var.kind == "choice" else var.kind
+        lines.append(f"  {var.name} ({kind}): {_one_line(var.why)} [{_one_line(var.where)}]")
     for f in c.files:
         lines.append(
             f"  {f.path}: the settings import it ({_one_line(f.file)}:{f.line or '?'}); the "

@@ -10,6 +10,7 @@ from pathlib import PurePosixPath
 
 from generator.plan.assets import _asset_copies
 from generator.plan.context import _compiles_messages, _Context, _settings_path, writable_dir
+from generator.plan.contract import contract
 from generator.plan.install import _Install
 from generator.plan.management import _asset_commands, _collectstatic, _compilemessages
 from generator.plan.model import APP, PIP_CACHE, UID, USER, VENV, Instruction, Stage, _env, _run
@@ -131,6 +132,7 @@ def _runtime_stage(
     ]
     if settings_module:
         env.append(("DJANGO_SETTINGS_MODULE", settings_module))
+    env.extend(_selectors(ctx))
     env.append(("PORT", str(options.port)))
     env.extend(options.env)
     for key, _ in options.env:
@@ -216,6 +218,22 @@ def _added_requirements(ctx: _Context) -> Instruction | None:
     return Instruction("RUN", (PIP_CACHE, "pip install", *args), tuple(comment))
 
 
+def _selectors(ctx: _Context) -> tuple[tuple[str, str], ...]:
+    """ENV for the variables that select the settings branch the image runs (contract.image_env)."""
+    c = contract(ctx.facts)
+    for var in c.variables:
+        if var.kind != "choice":
+            continue
+        ctx.decide(
+            "env",
+            var.file,
+            var.line,
+            f"ENV {var.name}={var.placeholder}: it selects the settings the image was built against; a "
+            "selector, not a secret, so the image sets it (docker run -e overrides it)",
+        )
+    return c.image_env
+
+
 def _minimal_stage(
     ctx: _Context,
     base: str,
@@ -232,6 +250,7 @@ def _minimal_stage(
     ]
     if settings_module:
         env.append(("DJANGO_SETTINGS_MODULE", settings_module))
+    env.extend(_selectors(ctx))
     env.extend(ctx.options.env)
     steps: list[Instruction] = [_env(tuple(env)), Instruction("WORKDIR", (ctx.install_workdir,))]
     packages = tuple(sorted(set(apt_build) | set(apt_runtime)))
