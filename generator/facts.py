@@ -150,6 +150,9 @@ class Dependencies:
     hashes: bool = False  # requirement files carry --hash (pip must use --require-hashes)
     installs_project: bool = False  # the project itself is a package to install (pip install .)
     manager_version: str | None = None  # e.g. "1" for legacy Poetry layouts, "2" for PEP 621 Poetry
+    # Poetry: production requirements declared only in PEP 621 [project], which Poetry 1 does not
+    # read (it reads [tool.poetry.dependencies]); a Poetry 1 install would leave them out.
+    poetry1_unread: tuple[Requirement, ...] = ()
     # Exact pins (the lockfile's whole production set, or == pins) judged by their wheels.
     wheels: tuple[WheelSupport, ...] = ()
     # The lockfile's production set (dependencies of dependencies included), as the installer

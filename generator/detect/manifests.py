@@ -284,6 +284,7 @@ def _pyproject(
             extras=extras,
             installs_project=installs,
             manager_version=version,
+            poetry1_unread=declared.poetry1_unread if manager == "poetry" else (),
             directory=directory,
             declared_groups=tuple(declared.groups),
             declared_extras=tuple(declared.extras),

@@ -38,6 +38,9 @@ class Declared:
     dev_groups: frozenset[str] = frozenset()  # groups the tool itself calls development-only
     inputs: tuple[str, ...] = ()  # other files the declaration reads (setuptools `file:`)
     installs_project: bool = False  # "-e ." in a `file:` requirements list, a path dependency "."
+    # [project] dependencies that [tool.poetry.dependencies] does not repeat: Poetry 1 reads only
+    # the latter, so a Poetry 1 install leaves these out.
+    poetry1_unread: tuple[Requirement, ...] = ()
 
     def all(self) -> list[Requirement]:
         out = list(self.main)
@@ -140,6 +143,7 @@ def pyproject_declared(
     lines = _Lines(tree.read_text(path))
     project = subtable(data, "project")
     main = list(_pep508_list(project.get("dependencies"), path, lines, "project", diags))
+    pep621_main = tuple(main)
     extras = {
         str(name): _pep508_list(values, path, lines, "project.optional-dependencies", diags)
         for name, values in subtable(project, "optional-dependencies").items()
@@ -162,9 +166,11 @@ def pyproject_declared(
 
     poetry = subtable(data, "tool", "poetry")
     known = {r.name for r in main}
+    poetry_names: set[str] = set()
     for req, optional in _poetrytable(
         subtable(poetry, "dependencies"), path, lines, "tool.poetry.dependencies", diags
     ):
+        poetry_names.add(req.name)
         # Poetry 2 reads [tool.poetry.dependencies] only to refine [project] entries.
         if req.name in known:
             continue
@@ -208,6 +214,7 @@ def pyproject_declared(
         dev_groups=frozenset(dev_groups),
         inputs=tuple(inputs),
         installs_project=installs_project,
+        poetry1_unread=tuple(r for r in pep621_main if r.name not in poetry_names),
     )
 
 

@@ -10,9 +10,9 @@ from packaging.version import Version
 from generator.facts import Requirement
 from generator.plan.context import _Context
 from generator.plan.install import _Install, _manager_install
-from generator.plan.model import PIP_CACHE, VENV, Instruction, _run
+from generator.plan.model import PIP_CACHE, VENV, Instruction, PlanError, _run
 from generator.plan.pip import _pip
-from generator.plan.tools import _tool
+from generator.plan.tools import RELEASES_TABLE, _releases, _tool, tool_pin
 
 
 def _uv(ctx: _Context, copy_inputs: tuple[Instruction, ...]) -> _Install:
@@ -186,6 +186,20 @@ def _poetry_resolve(ctx: _Context, copy_inputs: tuple[Instruction, ...]) -> _Ins
 
 
 def _poetry_release(ctx: _Context) -> tuple[str, str]:
+    """The Poetry line (tools.toml row, display name) to install: the one that reads the lock
+    (_poetry_line), unless its release for the image's Python is a Poetry 1 and the dependencies
+    are declared only in [project], which Poetry 1 does not read: then a PlanError, since no
+    Poetry release would install them (Poetry 2 refuses a Poetry 1 lock of such a file, and
+    installs on no Python before 3.9)."""
+    line = _poetry_line(ctx)
+    unread = ctx.facts.dependencies.poetry1_unread
+    pin = tool_pin(line[0], ctx.minor)
+    if unread and _major(pin.version) < 2:
+        raise PlanError(_poetry1_unread(ctx, line[0], pin.version, unread))
+    return line
+
+
+def _poetry_line(ctx: _Context) -> tuple[str, str]:
     """The Poetry line (tools.toml row, display name) that reads the lock as its writer did.
 
     poetry.lock names the release that wrote it in its `@generated` header; without one,
@@ -217,6 +231,44 @@ def _poetry_release(ctx: _Context) -> tuple[str, str]:
         '("pyproject.toml changed significantly since poetry.lock was last generated")',
     )
     return "poetry-1", "Poetry 1"
+
+
+def _poetry1_unread(ctx: _Context, line: str, release: str, unread: tuple[Requirement, ...]) -> str:
+    """What to do when the Poetry the image would install is a Poetry 1 that reads none of
+    `unread` (declared only in [project])."""
+    deps = ctx.facts.dependencies
+    first = unread[0]
+    where = f"{first.file}:{first.line}" if first.line else str(first.file)
+    names = ", ".join(r.name for r in unread[:5]) + (", ..." if len(unread) > 5 else "")
+    if line == "poetry-1":
+        written = deps.lock_writer or f"lock-version {deps.lock_format}"
+        cause = (
+            f"{deps.lockfile} was written by Poetry 1 ({written}), so the image would install "
+            f"it with Poetry {release}; Poetry 2 reads [project] but refuses a lock Poetry 1 "
+            'wrote for this file ("pyproject.toml changed significantly since poetry.lock was '
+            'last generated")'
+        )
+        fix = "run `poetry lock` with Poetry 2 and commit poetry.lock"
+    else:
+        cause = (
+            f"No Poetry 2 release installs on Python {ctx.minor}, so the image would install "
+            f"Poetry {release} ({RELEASES_TABLE})"
+        )
+        poetry2 = [m for m, p in _releases()["tool"]["poetry"].items() if _major(p["version"]) > 1]
+        oldest = min(poetry2, key=Version, default="a newer one")
+        fix = (
+            f"choose Python {oldest} or newer (requires-python, .python-version or "
+            "--python-version)"
+        )
+    return (
+        f"{where}: the dependencies ({names}) are declared only in the PEP 621 [project] table, "
+        f"which Poetry 1 does not read: it would install none of them. {cause}. To fix: {fix}; "
+        "or repeat the dependencies in [tool.poetry.dependencies], which Poetry 1 reads"
+    )
+
+
+def _major(version: str) -> int:
+    return Version(version).major
 
 
 def _older(version: str, than: str) -> bool:
