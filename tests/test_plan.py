@@ -479,6 +479,24 @@ def test_minimal_profile_is_one_pinned_cached_stage_without_server():
     assert "build-essential" not in text
 
 
+def test_minimal_profile_still_builds_the_frontends_the_pages_need():
+    """The platform adds the server and runs collectstatic at release, but it has no Node: the
+    built assets must already be in the image, or the release step collects without them."""
+    site = _fe("frontend", "npm", outputs=("shop/static/dist",))
+    p = plan(facts(frontends=(site,)), Options(profile="minimal"))
+    text = render_dockerfile(p)
+    assert "FROM node:20-slim AS assets\n" in text
+    python = text[text.index("FROM python:") :]
+    assert "AS " not in python.splitlines()[0]  # the last stage, what the platform runs
+    assert before(
+        python, "COPY . /app", "COPY --from=assets /src/shop/static/dist /app/shop/static/dist"
+    )
+    assert "manage.py collectstatic" not in text and "npm" not in python
+    profile = next(d.why for d in p.decisions if d.fact == "profile")
+    assert "collectstatic and the static-build commands are not run in the image" in profile
+    assert "the frontend builds still run in their Node stages" in profile
+
+
 # --- .dockerignore --------------------------------------------------------------------------------
 
 

@@ -69,7 +69,10 @@ def plan(facts: ProjectFacts, options: Options) -> BuildPlan:
     # HEALTHCHECK, CMD), which the minimal profile leaves to whoever runs its single stage.
     server: _Server | None = None
     if minimal:
+        # The frontends too: their output is part of the application (the platform's release
+        # step runs collectstatic over it), and only a Node stage can build it.
         stages: tuple[Stage, ...] = (
+            *_assets_stages(ctx),
             _minimal_stage(ctx, base, settings_module, apt_build, apt_runtime, install),
         )
     else:

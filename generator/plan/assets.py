@@ -178,7 +178,10 @@ def _assets_stage(ctx: _Context, fe: Frontend, name: str) -> Stage:
     )
 
 
-def _asset_copies(ctx: _Context) -> list[Instruction]:
+def _asset_copies(
+    ctx: _Context,
+    comment: str = "Frontend assets built by the assets stages, before collectstatic.",
+) -> list[Instruction]:
     """The runtime stage's COPY of every build output, to the path the settings expect."""
     copies: list[Instruction] = []
     for fe, name in zip(ctx.facts.frontends, _stage_names(ctx), strict=True):
@@ -191,7 +194,7 @@ def _asset_copies(ctx: _Context) -> list[Instruction]:
         copies[0] = Instruction(
             first.keyword,
             first.args,
-            ("Frontend assets built by the assets stages, before collectstatic.",),
+            (comment,),
         )
     return copies
 

@@ -275,11 +275,26 @@ def _minimal_stage(
     added = _added_requirements(ctx)
     if added:
         steps.append(added)
+    steps.extend(
+        _asset_copies(
+            ctx, "Frontend assets built by the assets stages, for the platform's collectstatic."
+        )
+    )
     ctx.decide(
         "profile",
         None,
         None,
-        "minimal profile: one stage, no EXPOSE/CMD/USER (the platform supplies the server)",
+        "minimal profile: one Python stage, no EXPOSE/CMD/USER (the platform supplies the "
+        "server); collectstatic"
+        + (", compilemessages" if ctx.facts.compilemessages else "")
+        + " and the static-build commands are not run in the image: the platform's release "
+        "step runs them"
+        + (
+            "; the frontend builds still run in their Node stages, because their output is "
+            "part of the application and the platform has no Node to build it"
+            if ctx.facts.frontends
+            else ""
+        ),
     )
     return Stage(None, base, (), tuple(steps))
 
