@@ -28,6 +28,7 @@ class Project:
     # The page must reference at least this many /static/ URLs (script src, link href), each
     # answering 200: the frontend builds and asset steps reached the image.
     page_assets: int = 0
+    asset_text: str | None = None  # text one of those assets must contain (what was compiled)
     release: tuple[str, ...] = ()  # a command run in the container before probing (migrate)
     imports: tuple[str, ...] = ()  # modules that must import in the runtime image (C extensions)
     # --python-version / --base-variant: a Python a stand-in provides: 3.8-3.13 with slim-bookworm
@@ -586,9 +587,10 @@ def _add_app(site: Path, name: str, apps: tuple[str, ...], settings: str, templa
 
 
 def vite_pnpm_compressor_project(root: Path) -> Project:
-    """Vite in frontend/ (pnpm through corepack and packageManager) writing into an app's
-    static/dist, read through django-vite's manifest; django-compressor offline and
-    django-sass-processor on the Python side."""
+    """Vite + Vue in frontend/ (a .vue single-file component compiled by @vitejs/plugin-vue;
+    pnpm through corepack and packageManager) writing into an app's static/dist, read through
+    django-vite's manifest; django-compressor offline and django-sass-processor on the Python
+    side."""
     site = startproject(root)
     production_settings(site, whitenoise=True)
     (root / "requirements.txt").write_text(
@@ -615,19 +617,44 @@ def vite_pnpm_compressor_project(root: Path) -> Project:
         '<link rel="stylesheet" href="{% sass_src \'shop/theme.scss\' %}">\n'
         '{% compress css %}<link rel="stylesheet" href="{% static \'site.css\' %}">'
         "{% endcompress %}\n"
-        "{% vite_asset 'src/main.js' %}\n<p>Hello from the container</p>\n",
+        "{% vite_asset 'src/main.js' %}\n<div id='app'></div><p>Hello from the container</p>\n",
     )
     (site / "shop/static/shop").mkdir(parents=True)
     (site / "shop/static/shop/theme.scss").write_text("$c: #639;\nbody { color: $c; }\n")
     front = root / "frontend"
     (front / "src").mkdir(parents=True)
-    (front / "src/main.js").write_text("document.body.dataset.built = 'vite';\n")
+    (front / "src/main.js").write_text(
+        'import { createApp } from "vue";\nimport App from "./App.vue";\n\n'
+        'createApp(App).mount("#app");\n'
+    )
+    # The template and the scoped style reach the page only if the SFC compiler ran: the
+    # template text in the JavaScript bundle, the style in a CSS file django-vite links.
+    (front / "src/App.vue").write_text(
+        textwrap.dedent(
+            """
+            <script setup>
+            import { ref } from "vue";
+            const count = ref(0);
+            </script>
+
+            <template>
+              <button @click="count++">Compiled from App.vue: {{ count }}</button>
+            </template>
+
+            <style scoped>
+            button { color: rebeccapurple; }
+            </style>
+            """
+        ).lstrip()
+    )
     (front / "vite.config.js").write_text(
         textwrap.dedent(
             """
             import { defineConfig } from "vite";
+            import vue from "@vitejs/plugin-vue";
 
             export default defineConfig({
+              plugins: [vue()],
               base: "/static/dist/",
               build: {
                 outDir: "../shop/static/dist",
@@ -645,11 +672,13 @@ def vite_pnpm_compressor_project(root: Path) -> Project:
         "type": "module",
         "packageManager": "pnpm@9.15.9",
         "scripts": {"dev": "vite", "build": "vite build"},
-        "devDependencies": {"vite": "5.4.11"},
+        "dependencies": {"vue": "3.5.13"},
+        "devDependencies": {"vite": "5.4.11", "@vitejs/plugin-vue": "5.2.1"},
     }
     (front / "package.json").write_text(json.dumps(package, indent=2) + "\n")
     run_tool("corepack", "pnpm", "install", "--lockfile-only", cwd=front, env=COREPACK_ENV)
-    return Project(root, env=RUNTIME_ENV, page_assets=3)
+    # scss, compressed css, the Vue bundle and the SFC's extracted style.
+    return Project(root, env=RUNTIME_ENV, page_assets=4, asset_text="Compiled from App.vue: ")
 
 
 def webpack_berry_and_gulp_project(root: Path) -> Project:
@@ -733,6 +762,112 @@ def webpack_berry_and_gulp_project(root: Path) -> Project:
     (root / "package.json").write_text(json.dumps(package, indent=2) + "\n")
     run_tool("npm", "install", "--package-lock-only", "--no-audit", "--no-fund", cwd=root)
     return Project(root, env=RUNTIME_ENV, static="/static/app.css", page_assets=2)
+
+
+# Angular 18 with the esbuild-only @angular/build: the smallest workspace `ng build` accepts
+# (no webpack, no test runner). Its package-lock.json (~470 packages, ~190 kB) is written by npm
+# when the test runs, as the other fixtures' lockfiles are, rather than committed: every version
+# the project names is pinned and npm's cache makes the resolution seconds on a warm machine.
+ANGULAR = "18.2.9"  # supports the Node 18.19+ of the node stand-in (Debian bookworm's nodejs)
+
+
+def angular_project(root: Path) -> Project:
+    """An Angular app in src-ui/ whose angular.json outputPath is the static directory of the
+    app that serves the page (paperless-ngx's layout): ng build must run before collectstatic."""
+    site = startproject(root)
+    production_settings(site, whitenoise=True)
+    (root / "requirements.txt").write_text("Django>=5.2,<6\nwhitenoise>=6.7\ngunicorn\n")
+    _add_app(
+        site,
+        "pages",
+        (),
+        "",
+        "{% load static %}<!doctype html>\n"
+        '<link rel="stylesheet" href="{% static \'ui/styles.css\' %}">\n'
+        "<app-root>Hello from the container</app-root>\n"
+        '<script src="{% static \'ui/polyfills.js\' %}" type="module"></script>\n'
+        '<script src="{% static \'ui/main.js\' %}" type="module"></script>\n',
+    )
+    ui = root / "src-ui"
+    (ui / "src").mkdir(parents=True)
+    (ui / "src/main.ts").write_text(
+        textwrap.dedent(
+            """
+            import { Component } from "@angular/core";
+            import { bootstrapApplication } from "@angular/platform-browser";
+
+            @Component({ selector: "app-root", standalone: true, template: "<p>Built by ng</p>" })
+            class AppComponent {}
+
+            bootstrapApplication(AppComponent).catch((err) => console.error(err));
+            """
+        ).lstrip()
+    )
+    # ng build inserts its tags into <head> and <body>: both must be there.
+    (ui / "src/index.html").write_text(
+        "<!doctype html>\n<html><head><title>ui</title></head>"
+        "<body><app-root></app-root></body></html>\n"
+    )
+    (ui / "src/styles.css").write_text("app-root { color: rebeccapurple; }\n")
+    tsconfig = {
+        "compilerOptions": {
+            "strict": True,
+            "target": "ES2022",
+            "module": "ES2022",
+            "moduleResolution": "bundler",
+            "lib": ["ES2022", "dom"],
+            "skipLibCheck": True,
+        },
+        "files": ["src/main.ts"],
+    }
+    (ui / "tsconfig.json").write_text(json.dumps(tsconfig, indent=2) + "\n")
+    build = {
+        "builder": "@angular/build:application",
+        "options": {
+            # "browser": "" puts the bundle in base itself, not in base/browser.
+            "outputPath": {"base": "../pages/static/ui", "browser": ""},
+            "index": "src/index.html",
+            "browser": "src/main.ts",
+            "polyfills": ["zone.js"],
+            "tsConfig": "tsconfig.json",
+            "styles": ["src/styles.css"],
+            # Names the Django template can load with {% static %}.
+            "outputHashing": "none",
+        },
+    }
+    workspace = {
+        "version": 1,
+        "cli": {"analytics": False},
+        "projects": {
+            "ui": {
+                "projectType": "application",
+                "root": "",
+                "sourceRoot": "src",
+                "architect": {"build": build},
+            }
+        },
+    }
+    (ui / "angular.json").write_text(json.dumps(workspace, indent=2) + "\n")
+    angular = ("common", "compiler", "core", "platform-browser")
+    package = {
+        "name": "ui",
+        "private": True,
+        "scripts": {"ng": "ng", "start": "ng serve", "build": "ng build"},
+        "dependencies": {
+            **{f"@angular/{name}": ANGULAR for name in angular},
+            "rxjs": "7.8.1",
+            "tslib": "2.8.1",
+            "zone.js": "0.14.10",
+        },
+        "devDependencies": {
+            **{f"@angular/{name}": ANGULAR for name in ("build", "cli", "compiler-cli")},
+            "typescript": "5.5.4",
+        },
+    }
+    (ui / "package.json").write_text(json.dumps(package, indent=2) + "\n")
+    run_tool("npm", "install", "--package-lock-only", "--no-audit", "--no-fund", cwd=ui)
+    # The component's template, compiled ahead of time into main.js.
+    return Project(root, env=RUNTIME_ENV, page_assets=3, asset_text="Built by ng")
 
 
 def driver_elsewhere_project(root: Path) -> Project:

@@ -54,10 +54,16 @@ def build_and_probe(
         # What a browser does next: fetch every asset the page references.
         refs = re.findall(r"""(?:src|href)=["'](/static/[^"']+)["']""", page.body.decode())
         assert len(refs) >= project.page_assets, f"page references {refs}:\n{page.body[:600]!r}"
+        bodies = []
         for ref in refs:
             asset = harness.get(container.url(ref))
             assert asset.status == 200, (
                 f"GET {ref} (referenced by {project.page}) -> {asset.status}"
+            )
+            bodies.append(asset.body)
+        if project.asset_text:
+            assert any(project.asset_text.encode() in body for body in bodies), (
+                f"no asset of {refs} contains {project.asset_text!r}"
             )
     if project.static:
         static = harness.get(container.url(project.static))
@@ -100,6 +106,7 @@ MAKERS: dict[str, Callable[[Path], projects.Project]] = {
     "npm-frontend": projects.npm_frontend_project,
     "vite-pnpm-compressor": projects.vite_pnpm_compressor_project,
     "webpack-berry-and-gulp": projects.webpack_berry_and_gulp_project,
+    "angular-src-ui": projects.angular_project,
 }
 
 
