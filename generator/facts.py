@@ -409,6 +409,27 @@ class DocumentedCommand:
 
 
 @dataclass(frozen=True)
+class CommittedStatic:
+    """A collected STATIC_ROOT committed to the repository with the manifest its storage reads."""
+
+    root: str  # STATIC_ROOT, relative to the repository root
+    manifest: str  # the manifest file (staticfiles.json), relative to the repository root
+    entries: int  # paths the manifest maps
+    storage: str  # the staticfiles storage that reads it
+    # Platform configurations that tell the platform not to run collectstatic (file, line).
+    disabled_by: tuple[Evidence, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "root": self.root,
+            "manifest": self.manifest,
+            "entries": self.entries,
+            "storage": self.storage,
+            "disabled_by": [e.to_json() for e in self.disabled_by],
+        }
+
+
+@dataclass(frozen=True)
 class SystemPackage:
     name: str  # Debian package name
     stage: str  # build | runtime
@@ -435,6 +456,8 @@ class ProjectFacts:
     collectstatic: bool = False
     whitenoise: bool = False
     remote_storage: bool = False  # static files go to S3/GCS/...: collectstatic needs credentials
+    # STATIC_ROOT committed with its manifest: the image serves it as is (no collectstatic).
+    committed_static: CommittedStatic | None = None
     compilemessages: bool = False
     frontends: tuple[Frontend, ...] = ()  # every Node build the pages need, in path order
     documented_commands: tuple[DocumentedCommand, ...] = ()  # beside collectstatic in its scripts
@@ -480,8 +503,12 @@ class ProjectFacts:
                 "runtime": self.packages("runtime"),
             },
             "static": {
-                # Whether the image runs collectstatic at build (not with remote storage).
-                "collectstatic": self.collectstatic and not self.remote_storage,
+                # Whether the image runs collectstatic at build (not with remote storage, nor
+                # over a collected tree the repository commits).
+                "collectstatic": self.collectstatic
+                and not self.remote_storage
+                and self.committed_static is None,
+                "committed": self.committed_static.to_json() if self.committed_static else None,
                 "static_root": s.static_root,
                 "whitenoise": self.whitenoise,
                 "storage": s.storage,

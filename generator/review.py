@@ -89,7 +89,12 @@ def review_dockerfile(
     findings += _python(images, facts, expected, name)
     findings += _tags(images, expected, name)
     findings += _packages(text, last_stage, facts, expected, images, final_from, name)
-    if facts.collectstatic and not facts.remote_storage and "collectstatic" not in everything:
+    if (
+        facts.collectstatic
+        and not facts.remote_storage
+        and facts.committed_static is None
+        and "collectstatic" not in everything
+    ):
         findings.append(
             Finding(
                 name,

@@ -95,7 +95,15 @@ def facts_table(facts: ProjectFacts, project: str) -> str:
         packages = facts.packages(stage)
         if packages:
             rows.append((f"System packages ({stage})", md.text(", ".join(packages))))
-    if facts.collectstatic:
+    if facts.collectstatic and facts.committed_static:
+        rows.append(
+            (
+                "Static files",
+                md.text(f"committed {facts.committed_static.manifest}, served as it is")
+                + (" + WhiteNoise" if facts.whitenoise else ""),
+            )
+        )
+    elif facts.collectstatic:
         rows.append(
             ("Static files", "collectstatic" + (" + WhiteNoise" if facts.whitenoise else ""))
         )

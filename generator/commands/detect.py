@@ -90,7 +90,14 @@ def format_facts(facts: ProjectFacts) -> str:
             ("runtime packages", " ".join(facts.packages("runtime")) or "none"),
             (
                 "collectstatic",
-                f"yes (STATIC_ROOT {s.static_root})" if facts.collectstatic else "no",
+                (
+                    f"no: STATIC_ROOT {facts.committed_static.root}/ is committed with its "
+                    "manifest, served as it is"
+                )
+                if facts.collectstatic and facts.committed_static
+                else f"yes (STATIC_ROOT {s.static_root})"
+                if facts.collectstatic
+                else "no",
             ),
             ("translations", "compilemessages" if facts.compilemessages else "no"),
             (

@@ -21,6 +21,7 @@ from generator.detect.node_toolchain import node_eol_warning
 from generator.detect.python_version import debian_codename, detect_python, eol_warning
 from generator.detect.server import detect_server
 from generator.detect.static_commands import detect_documented_commands
+from generator.detect.static_tree import committed_static
 from generator.detect.system_packages import detect_system_packages
 from generator.detect.wheels import direct_references, judge_wheels
 from generator.facts import (
@@ -193,7 +194,14 @@ def detect(
         )
     server = detect_server(tree, chosen.project_dir, deps, settings, diags)
     evidence.extend(server.evidence)
-    frontends, skipped = detect_frontends(tree, chosen.project_dir, settings, diags)
+    committed, committed_evidence = committed_static(tree, chosen.project_dir, settings, diags)
+    frontends, skipped = detect_frontends(
+        tree,
+        chosen.project_dir,
+        settings,
+        diags,
+        committed_static=committed.root if committed else None,
+    )
     for frontend in frontends:
         evidence.extend(frontend.evidence)
         node_eol = node_eol_warning(frontend.node_version, today or date.today())
@@ -214,6 +222,9 @@ def detect(
         )
         for c in documented
     )
+    if not collectstatic:
+        committed = None  # no staticfiles app or no STATIC_ROOT: nothing is served from it
+    evidence.extend(committed_evidence)
     compilemessages = bool(settings.locale_dirs)
     packages, pkg_evidence = detect_system_packages(
         deps, settings, python.version, debian_codename(python.version), compilemessages
@@ -259,6 +270,7 @@ def detect(
         collectstatic=collectstatic,
         whitenoise=whitenoise,
         remote_storage=remote,
+        committed_static=committed,
         compilemessages=compilemessages,
         frontends=frontends,
         documented_commands=documented,

@@ -109,22 +109,53 @@ class _Build:
 
 
 def detect_frontends(
-    tree: SourceTree, project_dir: str, settings: SettingsFacts, diags: Diagnostics
+    tree: SourceTree,
+    project_dir: str,
+    settings: SettingsFacts,
+    diags: Diagnostics,
+    *,
+    committed_static: str | None = None,
 ) -> tuple[tuple[Frontend, ...], tuple[Evidence, ...]]:
-    """Every frontend build the production pages need, and evidence for the builds skipped."""
+    """Every frontend build the production pages need, and evidence for the builds skipped.
+
+    `committed_static` is the STATIC_ROOT the repository commits with its manifest: the pages are
+    served from it as it is, so no build runs (each one is reported as skipped, with that reason).
+    """
     kept: list[Frontend] = []
     skipped: list[Evidence] = []
     templates = _template_refs(tree, project_dir)
+    committed = (
+        f"; STATIC_ROOT {committed_static}/ is committed with its manifest, the project's own "
+        "built and collected assets, and is served as it is"
+        if committed_static
+        else ""
+    )
     for path in _package_files(tree):
         build = _read_build(tree, path, diags, skipped)
         if build is None:
+            gulp = _unscripted_gulp(tree, path)
+            if gulp:
+                skipped.append(
+                    Evidence(
+                        "frontend",
+                        gulp,
+                        None,
+                        f"{gulp} defines gulp tasks but no script in {path} runs them (`npx gulp "
+                        "build` would): skipped"
+                        + (committed or ", the tool builds what the project scripts"),
+                    )
+                )
             continue
         served, why = _served(tree, project_dir, settings, build, templates)
         if not served:
             build, served, why = _alternative(tree, project_dir, settings, build, templates, why)
+        line = _line_of(tree, path, f'"{build.script}"')
         if not served:
+            skipped.append(Evidence("frontend", path, line, why))
+            continue
+        if committed:
             skipped.append(
-                Evidence("frontend", path, _line_of(tree, path, f'"{build.script}"'), why)
+                Evidence("frontend", path, line, f"script '{build.script}': skipped{committed}")
             )
             continue
         kept.append(_frontend(tree, build, served, why, diags))
@@ -145,6 +176,24 @@ def _package_files(tree: SourceTree) -> list[str]:
         if len(found) >= MAX_PACKAGES:
             break
     return found
+
+
+def _unscripted_gulp(tree: SourceTree, package_json: str) -> str | None:
+    """The gulpfile beside a package.json that depends on gulp but has no script that runs it."""
+    package = load_json(tree, package_json, Diagnostics())  # already read (and warned about)
+    if not isinstance(package, dict):
+        return None
+    declared: set[str] = set()
+    for key in ("dependencies", "devDependencies"):
+        if isinstance(package.get(key), dict):
+            declared.update(package[key])
+    scripts = package.get("scripts")
+    texts = [v for v in scripts.values() if isinstance(v, str)] if isinstance(scripts, dict) else []
+    if "gulp" not in declared or any(re.search(r"\bgulp\b", text) for text in texts):
+        return None
+    directory = posixpath.dirname(package_json) or "."
+    names = data.load("frontend_tools.toml")["tool"]["gulp"]["configs"]
+    return _config_file(tree, directory, names)
 
 
 def _read_build(

@@ -68,7 +68,8 @@ def _dockerignore(ctx: _Context) -> tuple[tuple[str, tuple[str, ...]], ...]:
         generated.append(media.removeprefix(f"{APP}/"))
     elif facts.settings.media_root is not None:
         generated.append(f"{prefix}media")
-    if facts.collectstatic and not facts.remote_storage:
+    if facts.collectstatic and not facts.remote_storage and facts.committed_static is None:
+        # A STATIC_ROOT committed with its manifest is served as it is: it stays in the context.
         static = _settings_path(facts.settings.static_root, ctx.workdir)
         if static and static.startswith(f"{APP}/") and static != ctx.workdir:
             generated.append(static.removeprefix(f"{APP}/"))

@@ -27,7 +27,7 @@ def _broken_sources(ctx: _Context) -> None:
     commands = []
     if production and facts.compilemessages:
         commands.append("compilemessages")  # the build stage runs first
-    if production and facts.collectstatic and not facts.remote_storage:
+    if production and _static_builds_run(ctx):
         commands.append("collectstatic")
     for warning in facts.warnings:
         if not (warning.file or "").endswith(".py") or _SYNTAX_ERROR not in warning.message:
@@ -135,6 +135,8 @@ def _collectstatic(ctx: _Context) -> Instruction:
             "credentials; run it at release time",
         )
         return _noop_collectstatic(ctx, remote=True)
+    if facts.committed_static:
+        return _committed_static(ctx)
     dummies = _dummy_env(ctx)
     ctx.decide(
         "static",
@@ -155,9 +157,50 @@ def _collectstatic(ctx: _Context) -> Instruction:
     )
 
 
+def _committed_static(ctx: _Context) -> Instruction:
+    """No collectstatic over a collected STATIC_ROOT the repository commits with its manifest.
+
+    Why keep the tree rather than collect again: the manifest is the project's own build (its
+    platforms are told DISABLE_COLLECTSTATIC), and the tree holds files no finder in the image
+    can find (the output of an asset build the repository does not script). collectstatic would
+    rewrite the manifest from what it finds and drop those entries: Django then answers 500
+    "Missing staticfiles manifest entry". Merging the two manifests is no safer: post-processing
+    fails on CSS that references a file only the committed tree has. `COPY .` brings the tree.
+    """
+    committed = ctx.facts.committed_static
+    assert committed is not None
+    disabled = "; ".join(f"{e.file}:{e.line}" for e in committed.disabled_by)
+    ctx.decide(
+        "static",
+        committed.manifest,
+        None,
+        f"collectstatic is not run: STATIC_ROOT {committed.root}/ is committed with its manifest "
+        f"{committed.manifest} ({committed.entries} entries, read by {committed.storage}), "
+        "the project's own collected files"
+        + (f", and the project disables collectstatic ({disabled})" if disabled else "")
+        + ". Collecting again in the image would rewrite the manifest from the sources it can "
+        "find and drop the entries only the project's asset build makes (HTTP 500 \"Missing "
+        'staticfiles manifest entry"). The image serves the committed tree as it is; re-run '
+        "collectstatic and commit the result when the assets change",
+    )
+    # With the tree served as it is, detection builds no frontend: each one found is reported.
+    for skipped in (e for e in ctx.facts.evidence if e.fact == "frontend"):
+        ctx.decide("frontend", skipped.file, skipped.line, f"not built: {skipped.why}")
+    return Instruction(
+        "",
+        (),
+        (
+            f"collectstatic is not run: STATIC_ROOT {committed.root}/ is committed with its "
+            f"manifest ({committed.manifest}),",
+            "the project's own collected files; `COPY` brought them in as they are.",
+        ),
+    )
+
+
 def _static_builds_run(ctx: _Context) -> bool:
     """Whether static files are built into the image (collectstatic runs at build)."""
-    return ctx.facts.collectstatic and not ctx.facts.remote_storage
+    facts = ctx.facts
+    return facts.collectstatic and not facts.remote_storage and facts.committed_static is None
 
 
 def _asset_commands(ctx: _Context) -> tuple[list[Instruction], list[Instruction]]:
