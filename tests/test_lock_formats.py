@@ -1,4 +1,5 @@
-"""Locks the pinned installer cannot install as written: a Poetry 1 lock of dependencies declared
+"""Locks the pinned installer cannot install as written: a uv.lock newer than the uv release the
+image installs (a warning naming the file and line), and a Poetry 1 lock of dependencies declared
 only in PEP 621 [project] (an error: no Poetry release installs it)."""
 
 from __future__ import annotations
@@ -7,6 +8,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from packaging.version import Version
 
 from generator.cli import main
 from generator.core import generate
@@ -14,6 +16,8 @@ from generator.plan import PlanError
 
 DATA = Path(__file__).resolve().parents[1] / "generator" / "data"
 RELEASES = tomllib.loads((DATA / "tool_releases.toml").read_text())["tool"]
+UV_FORMATS = tomllib.loads((DATA / "uv_lock_formats.toml").read_text())["release"]
+UV_PIN = RELEASES["uv"]["3.12"]["version"]
 
 SITE = {
     "manage.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")\n',
@@ -22,6 +26,96 @@ SITE = {
     "mysite/wsgi.py": "application = None\n",
     ".python-version": "3.12\n",
 }
+
+UV_PYPROJECT = """\
+[project]
+name = "mysite"
+version = "0.1.0"
+requires-python = ">=3.10"
+dependencies = ["django>=4.2,<4.3"]
+
+[tool.uv]
+package = false
+"""
+
+UV_LOCK = """\
+# written by hand for the test
+version = {version}
+revision = {revision}
+requires-python = ">=3.10"
+
+[[package]]
+name = "django"
+version = "4.2.30"
+source = {{ registry = "https://pypi.org/simple" }}
+"""
+
+
+def _warnings(make_tree, files: dict[str, str]) -> list[str]:
+    result = generate(make_tree({**SITE, **files}))
+    return [f"{d.file}:{d.line}: {d.why}" for d in result.decisions if d.fact == "warning"]
+
+
+def _uv(make_tree, version: int, revision: int) -> list[str]:
+    lock = UV_LOCK.format(version=version, revision=revision)
+    return _warnings(make_tree, {"pyproject.toml": UV_PYPROJECT, "uv.lock": lock})
+
+
+def test_every_pinned_uv_release_has_a_lock_format_row():
+    # The warnings below compare with the row of the pinned release: without one for a newly
+    # pinned uv, an older row would call its own locks too new.
+    for minor, pin in RELEASES["uv"].items():
+        assert pin["version"] in UV_FORMATS, (
+            f"uv {pin['version']} (Python {minor}) has no row in uv_lock_formats.toml: run "
+            "`uv lock` with it and record the header of the lock it writes"
+        )
+
+
+def test_a_uv_lock_in_the_pinned_format_gives_no_warning(make_tree):
+    row = UV_FORMATS[UV_PIN]
+    assert _uv(make_tree, row["version"], row["revision"]) == []
+    assert _uv(make_tree, row["version"], 0) == []  # older revisions are read as written
+
+
+def test_a_newer_uv_lock_revision_is_a_warning_naming_file_line_and_fix(make_tree):
+    row = UV_FORMATS[UV_PIN]
+    (warning,) = _uv(make_tree, row["version"], row["revision"] + 1)
+    assert warning.startswith("uv.lock:2: ")  # the header's version line
+    assert f"uv.lock revision {row['revision'] + 1} was written by a uv newer than uv {UV_PIN}" in (
+        warning
+    )
+    assert "it reads the lock, but ignores what revision" in warning
+    assert f"rewrite the lock with uv {UV_PIN} (`uv lock`)" in warning
+    assert "python -m generator.data.refresh_tools" in warning
+
+
+def test_a_newer_uv_lock_schema_version_is_a_warning_that_the_sync_will_stop(make_tree):
+    row = UV_FORMATS[UV_PIN]
+    (warning,) = _uv(make_tree, row["version"] + 1, 0)
+    assert warning.startswith("uv.lock:2: ")  # the version line
+    assert f"uv.lock schema version {row['version'] + 1} is newer than uv {UV_PIN} reads" in warning
+    assert "`uv sync` will stop" in warning
+
+
+def test_the_cli_prints_the_uv_lock_warning(make_tree, capsys):
+    row = UV_FORMATS[UV_PIN]
+    root = make_tree(
+        {
+            **SITE,
+            "pyproject.toml": UV_PYPROJECT,
+            "uv.lock": UV_LOCK.format(version=row["version"] + 1, revision=0),
+        }
+    )
+    assert main([str(root), "--stdout"]) == 0
+    err = capsys.readouterr().err
+    assert "  - warning: uv.lock schema version" in err
+    assert "[uv.lock:2]" in err
+
+
+def test_uv_lock_format_rows_are_ordered_by_release():
+    releases = list(UV_FORMATS)
+    assert releases == sorted(releases, key=Version)
+
 
 POETRY_PEP621_ONLY = """\
 [project]

@@ -7,6 +7,7 @@ import shlex
 
 from packaging.version import Version
 
+from generator import data
 from generator.facts import Requirement
 from generator.plan.context import _Context
 from generator.plan.install import _Install, _manager_install
@@ -48,6 +49,8 @@ def _uv(ctx: _Context, copy_inputs: tuple[Instruction, ...]) -> _Install:
             else ""
         ),
     )
+    if deps.lockfile and deps.lock_format:
+        _uv_lock_newer_than_pin(ctx, deps.lockfile, deps.lock_format)
     # --inexact keeps gunicorn if we added it; --no-editable puts the package in the venv.
     return _manager_install(
         ctx,
@@ -59,6 +62,48 @@ def _uv(ctx: _Context, copy_inputs: tuple[Instruction, ...]) -> _Install:
         (f"uv sync {frozen}{selection} --no-editable --inexact", mounts),
         "Install the project itself into the virtualenv.",
     )
+
+
+def _uv_lock_newer_than_pin(ctx: _Context, lockfile: str, lock_format: str) -> None:
+    """A warning when uv.lock was written in a newer format than the pinned uv release writes.
+
+    A higher schema `version` stops `uv sync`; a higher `revision` is read, but what it added
+    is ignored. data/uv_lock_formats.toml says which format each release writes.
+    """
+    pin = tool_pin("uv", ctx.minor)
+    rows = data.load("uv_lock_formats.toml")["release"]
+    known = [r for r in rows if Version(r) <= Version(pin.version)]
+    if not known:
+        return
+    reads = rows[max(known, key=Version)]
+    try:
+        version, revision = (int(part) for part in lock_format.split("."))
+    except ValueError:
+        return
+    line = next(
+        (e.line for e in ctx.facts.dependencies.evidence if e.fact == "lockfile format"), None
+    )
+    fix = (
+        f"update django-dockerfile (or refresh {RELEASES_TABLE} with "
+        "`python -m generator.data.refresh_tools`) so the image installs a uv that reads it, or "
+        f"rewrite the lock with uv {pin.version} (`uv lock`) and commit it"
+    )
+    if version > reads["version"]:
+        why = (
+            f"uv.lock schema version {version} is newer than uv {pin.version} reads "
+            f"(version {reads['version']}), and uv {pin.version} is the release the image "
+            'installs: `uv sync` will stop ("uses an unsupported schema version"). To fix: ' + fix
+        )
+    elif version == reads["version"] and revision > reads["revision"]:
+        why = (
+            f"uv.lock revision {revision} was written by a uv newer than uv "
+            f"{pin.version}, the release the image installs (it writes revision "
+            f"{reads['revision']}): it reads the lock, but ignores what revision {revision} "
+            "added to the format. To install it exactly as written: " + fix
+        )
+    else:
+        return
+    ctx.decide("warning", lockfile, line, why)
 
 
 def _poetry(ctx: _Context, copy_inputs: tuple[Instruction, ...]) -> _Install:
