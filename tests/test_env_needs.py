@@ -600,3 +600,67 @@ def test_a_star_import_branch_is_chosen_by_the_value_it_compares(tmp_path: Path)
     )
     need = needs(root)["DEPLOY_TARGET"]
     assert (need.kind, need.form) == ("choice", "container")
+
+
+PAYMENTS = """\
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+
+
+    class Client:
+        def __init__(self):
+            if not (settings.PAY_TOKEN or settings.PAY_ENDPOINT):
+                raise ImproperlyConfigured("PAY credentials must be set")
+
+        def charge(self):
+            if not settings.PAY_WEBHOOK:
+                raise ImproperlyConfigured("runs per request, not at import")
+
+
+    def check():
+        if settings.DEBUG:
+            raise RuntimeError("a switch, not a missing value")
+        if settings.PAY_REGION == "":
+            raise ImproperlyConfigured("region")
+
+
+    client = Client()
+    check()
+    """
+
+
+def test_app_code_refusing_an_empty_setting_at_import_makes_its_variable_needed(
+    tmp_path: Path,
+) -> None:
+    # krddevdays-backend: events/qtickets.py instantiates its API client at import, and the
+    # client raises when the token the settings read with an empty default is empty.
+    root = project(
+        tmp_path,
+        """\
+        import os
+        INSTALLED_APPS = ["django.contrib.staticfiles", "shop"]
+        STATIC_URL = "static/"
+        STATIC_ROOT = "/tmp/static"
+        DEBUG = os.environ.get("DEBUG") == "True"
+        PAY_TOKEN = os.environ.get("PAY_TOKEN", "")
+        PAY_ENDPOINT = os.environ.get("PAY_ENDPOINT", "https://pay.example")
+        PAY_WEBHOOK = os.environ.get("PAY_WEBHOOK", "")
+        PAY_REGION = os.getenv("PAY_REGION")
+        """,
+        {
+            "shop/__init__.py": "",
+            "shop/payments.py": PAYMENTS,
+            "shop/models.py": "from .payments import client\n",
+            "shop/tests/test_pay.py": PAYMENTS.replace("PAY_", "TEST_PAY_"),
+        },
+    )
+    found = needs(root)
+    assert set(found) == {"PAY_TOKEN", "PAY_REGION"}, found
+    token = found["PAY_TOKEN"]
+    assert (token.file, token.line, token.kind) == ("shop/payments.py", 7, "str")
+    assert "proj/settings.py:6" in token.why
+    text = generate(root).files["Dockerfile"]
+    line = next(ln for ln in text.splitlines() if "collectstatic --noinput" in ln)
+    assert "PAY_TOKEN=build-" in line and "PAY_WEBHOOK" not in line
+    # On the RUN lines only: never an ENV line (or an ENV block's continuation line).
+    assert not any(ln.lstrip().startswith(("ENV PAY_", "PAY_")) for ln in text.splitlines())

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from generator import data
+from generator.detect._appchecks import empty_checks
 from generator.detect._branches import BranchChoice, choose, valid
 from generator.detect._envneeds import (
     ENV_NAME,
@@ -807,6 +808,8 @@ def read_settings_module(
     served = _served_file(tree, project_dir, v, facts.evidence)
     run_module = production or module
     env_needs = _env_needs(tree, project_dir, chains, run_module, served, v, diags)
+    if chains:
+        env_needs += _app_needs(tree, all_files, chains[0], env_needs)
     return SettingsFacts(
         settings_module=settings_module,
         production_settings_module=production,
@@ -957,6 +960,51 @@ def _env_needs(
         ):
             need = replace(need, form="postgres" if engine == "postgresql" else "postgis")
         out.append(need)
+    return tuple(out)
+
+
+# Files whose import-time checks are no concern of the image: tests, migrations, scripts.
+_NOT_APP_CODE = ("*/tests/*", "tests/*", "*/test_*.py", "test_*.py", "*_tests.py", "*/migrations/*")
+# Files read for import-time checks stop here: a big repository is not parsed whole for this.
+_MAX_APP_FILES = 2000
+
+
+def _app_needs(
+    tree: SourceTree, files: list[str], chain: _Chain, found: tuple[EnvNeed, ...]
+) -> tuple[EnvNeed, ...]:
+    """Variables app code refuses empty at import (see _appchecks) that the settings read from
+    the environment with an empty default: the settings import, then the app raises."""
+    known = {n.name for n in found}
+    out: list[EnvNeed] = []
+    candidates = [
+        f
+        for f in files
+        if f.endswith(".py")
+        and f not in chain.files
+        and not any(fnmatch.fnmatchcase(f, p) for p in _NOT_APP_CODE)
+    ]
+    for path in candidates[:_MAX_APP_FILES]:
+        text = tree.read_text(path) or ""
+        if "settings" not in text or "raise" not in text:
+            continue
+        module_ast = parse_python(tree, path, Diagnostics())
+        if module_ast is None:
+            continue
+        for check in empty_checks(module_ast):
+            for setting in check.names:
+                value = chain.ns.get(setting)
+                if not isinstance(value, FromEnv) or value.default not in ("", None):
+                    continue
+                file, line = chain.where.get(setting, ("", 0))
+                for name in value.names:
+                    if name in known or not ENV_NAME.match(name):
+                        continue
+                    known.add(name)
+                    why = (
+                        f"{path}:{check.line} raises at import when `{check.test}` "
+                        f"({setting} is read from {name} with an empty default at {file}:{line})"
+                    )
+                    out.append(EnvNeed(name, "str", path, check.line, why))
     return tuple(out)
 
 
