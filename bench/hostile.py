@@ -86,6 +86,31 @@ CASES: dict[str, tuple[dict[str, str], str]] = {
         {"package.json": "[" * 500_000 + "]" * 500_000},
         GENERATE,
     ),
+    "package.json: 100 scripts, each `run-s *`": (
+        {
+            "package.json": json.dumps(
+                {"scripts": {f"s{i}": "run-s '*' && manage.py collectstatic" for i in range(100)}}
+            )
+        },
+        GENERATE,
+    ),
+    "Makefile: 200 targets, each needing all": (
+        {
+            "Makefile": "".join(
+                f"t{i}: {' '.join(f't{j}' for j in range(20))}\n\tpython manage.py collectstatic\n"
+                for i in range(200)
+            )
+        },
+        GENERATE,
+    ),
+    "Makefile: 2 MB of $(A) references": (
+        {"Makefile": "A = $(A)$(A)\nt:\n\t" + _fill("$(A)") + " manage.py collectstatic\n"},
+        GENERATE,
+    ),
+    "Procfile: one 2 MB release line": (
+        {"Procfile": "release: " + _fill("python manage.py x && ") + "\n"},
+        GENERATE,
+    ),
     "setup.cfg: one 2 MB line": ({"setup.cfg": "[metadata]\nname = " + _fill("x")}, GENERATE),
     ".python-version: 2 MB of junk lines": ({".python-version": _fill("3.x.y junk\n")}, GENERATE),
     "generate over an existing 44 MB Dockerfile": (

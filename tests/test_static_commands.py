@@ -248,3 +248,27 @@ def test_a_command_that_is_not_a_plain_word_is_warned_about_and_not_run(make_tre
         and "is not a plain word: not run at build" in w.message
         for w in facts.warnings
     )
+
+
+def test_scripts_and_targets_that_reference_each_other_are_read_once_each(make_tree):
+    """`run-s '*'` in every script and Makefile targets all needing each other: each script and
+    target is read once (as npm and make run them), not once per path through the graph."""
+    scripts = {f"s{i}": "run-s '*' && python manage.py collectstatic" for i in range(60)}
+    scripts["s7"] = "python manage.py build_icons"
+    makefile = "".join(
+        f"t{i}: {' '.join(f't{j}' for j in range(12))}\n\tpython manage.py collectstatic\n"
+        for i in range(60)
+    )
+    _, _, facts = generate(
+        make_tree,
+        {
+            **django(STATIC_DIRS, apps=("shop",)),
+            "assets/site.css": "",
+            **app("shop", {"build_icons": ICONS}),
+            "package.json": json.dumps({"private": True, "scripts": scripts}),
+            "Makefile": makefile,
+        },
+    )
+    assert [(c.name, c.when, c.file) for c in facts.documented_commands] == [
+        ("build_icons", "before", "package.json")
+    ]

@@ -243,13 +243,16 @@ def _read_build(
 
 
 def script_commands(
-    scripts: dict[str, str], name: str, depth: int = 0, seen: frozenset[str] = frozenset()
+    scripts: dict[str, str], name: str, depth: int = 0, seen: set[str] | None = None
 ) -> list[list[str]]:
     """The commands `npm run NAME` runs, with `npm run X`, run-s/run-p and pre/post followed;
     each as its words, under cross-env, npx and env assignments."""
+    # Each script is read once per call, wherever else it is referenced: what matters is which
+    # commands run, and `run-s "*"` in every script would otherwise cost scripts**depth.
+    seen = set() if seen is None else seen
     if depth > MAX_SCRIPT_DEPTH or name in seen:
         return []
-    seen = seen | {name}
+    seen.add(name)
     out: list[list[str]] = []
     for hook in (f"pre{name}", name, f"post{name}"):
         text = scripts.get(hook)
@@ -266,7 +269,7 @@ def script_commands(
 
 
 def _follow(
-    scripts: dict[str, str], commands: list[list[str]], depth: int, seen: frozenset[str]
+    scripts: dict[str, str], commands: list[list[str]], depth: int, seen: set[str]
 ) -> list[list[str]]:
     out: list[list[str]] = []
     for tokens in commands:

@@ -157,7 +157,7 @@ def _makefile(path: str, text: str) -> list[tuple[str, str, list[_Call]]]:
                 rules[target][1].append((rule.group(3), number))
     out = []
     for target in list(rules)[:200]:
-        recipe = _recipe(rules, target, 0, frozenset())
+        recipe = _recipe(rules, target)
         calls: list[_Call] = []
         for command, number in recipe:
             expanded = _expand(command, variables).lstrip("@-+ ")
@@ -184,27 +184,34 @@ def _joined(lines: list[str]) -> list[tuple[str, int]]:
 
 
 def _recipe(
-    rules: dict[str, tuple[list[str], list[tuple[str, int]]]],
-    target: str,
-    depth: int,
-    seen: frozenset[str],
+    rules: dict[str, tuple[list[str], list[tuple[str, int]]]], target: str
 ) -> list[tuple[str, int]]:
-    if depth > MAX_MAKE_DEPTH or target in seen or target not in rules:
-        return []
-    prerequisites, own = rules[target]
+    """The recipe lines `make TARGET` runs: each prerequisite's first, each target once (as make
+    does, which also bounds a hostile Makefile whose targets all depend on each other)."""
     out: list[tuple[str, int]] = []
-    for prerequisite in prerequisites:
-        out.extend(_recipe(rules, prerequisite, depth + 1, seen | {target}))
-    return out + own
+    seen: set[str] = set()
+
+    def visit(name: str, depth: int) -> None:
+        if depth > MAX_MAKE_DEPTH or name in seen or name not in rules:
+            return
+        seen.add(name)
+        prerequisites, own = rules[name]
+        for prerequisite in prerequisites:
+            visit(prerequisite, depth + 1)
+        out.extend(own)
+
+    visit(target, 0)
+    return out
 
 
 def _expand(text: str, variables: dict[str, str]) -> str:
+    text = text[:4000]  # as much as split_commands reads; each pass keeps within it
     for _ in range(3):  # $(MANAGE) -> $(PYTHON) manage.py -> python manage.py
-        new = _MAKE_REF.sub(lambda m: variables.get(m.group(1), m.group(0)), text)
+        new = _MAKE_REF.sub(lambda m: variables.get(m.group(1), m.group(0))[:4000], text)[:4000]
         if new == text:
             break
         text = new
-    return text[:4000]
+    return text
 
 
 def _calls_in_lines(lines: list[str], first: int) -> list[_Call]:
