@@ -64,7 +64,7 @@ def test_the_committed_tree_is_kept_and_not_collected_again(tmp_path: Path) -> N
     assert "static" not in ignore.splitlines()
     said = [d for d in result.decisions if d.fact == "static"]
     assert said[0].file == "static/staticfiles.json"
-    assert "Missing staticfiles manifest entry" in said[0].why and "(1 entries" in said[0].why
+    assert "Missing staticfiles manifest entry" in said[0].why and "(1 entry," in said[0].why
 
 
 def test_the_unscripted_gulp_build_is_reported_as_skipped_with_the_reason(tmp_path: Path) -> None:

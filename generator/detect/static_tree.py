@@ -78,8 +78,9 @@ def committed_static(
     if paths is None:
         return None, evidence
     found = CommittedStatic(root or ".", manifest, paths, storage, tuple(disabled))
+    entries = f"{paths} entry" if paths == 1 else f"{paths} entries"
     why = (
-        f"STATIC_ROOT {found.root}/ is committed with {manifest} ({paths} entries) and {storage} "
+        f"STATIC_ROOT {found.root}/ is committed with {manifest} ({entries}) and {storage} "
         "reads that manifest: the image serves the committed tree and does not run collectstatic "
         "over it"
     )

@@ -170,12 +170,13 @@ def _committed_static(ctx: _Context) -> Instruction:
     committed = ctx.facts.committed_static
     assert committed is not None
     disabled = "; ".join(f"{e.file}:{e.line}" for e in committed.disabled_by)
+    entries = f"{committed.entries} entr" + ("y" if committed.entries == 1 else "ies")
     ctx.decide(
         "static",
         committed.manifest,
         None,
         f"collectstatic is not run: STATIC_ROOT {committed.root}/ is committed with its manifest "
-        f"{committed.manifest} ({committed.entries} entries, read by {committed.storage}), "
+        f"{committed.manifest} ({entries}, read by {committed.storage}), "
         "the project's own collected files"
         + (f", and the project disables collectstatic ({disabled})" if disabled else "")
         + ". Collecting again in the image would rewrite the manifest from the sources it can "

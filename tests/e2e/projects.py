@@ -893,3 +893,67 @@ def driver_elsewhere_project(root: Path) -> Project:
     (root / "requirements").mkdir()
     (root / "requirements/postgres.txt").write_text("psycopg[binary]==3.2.10\n")
     return Project(root, env=RUNTIME_ENV, imports=("psycopg",))
+
+
+COMMITTED_MANIFEST = {"paths": {"site1/app.css": "site1/app.5e1f2c3d4b6a.css"}, "version": "1.1"}
+
+
+def committed_static_sqlite_project(root: Path) -> Project:
+    """Two things a real project does at once (issue 10 class 6): it commits its collected
+    STATIC_ROOT (static/, with the staticfiles.json a Manifest storage reads) built by a gulpfile
+    no package.json script runs, so nothing in the image can collect site1/app.css again; and with
+    no variables set it uses SQLite in data/, a directory holding only a .gitignore. The page
+    references the hashed CSS (a 500 "Missing staticfiles manifest entry" if collectstatic ran
+    over the tree) and writes a session row after `migrate` (data/ must be the app user's)."""
+    _minimal_site(
+        root,
+        "django.db.backends.sqlite3",
+        "from django.http import HttpResponse\nfrom django.templatetags.static import static\n\n\n"
+        "def hello(request):\n"
+        "    request.session['seen'] = True  # saved in the database by the middleware\n"
+        '    return HttpResponse(f\'<link rel="stylesheet" href="{static("site1/app.css")}">\')\n',
+        apps=', "django.contrib.sessions"',
+    )
+    settings = root / "site1/settings.py"
+    settings.write_text(
+        settings.read_text()
+        .replace(
+            'DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "app", '
+            '"HOST": "127.0.0.1", "PORT": 1}}',
+            "DATABASES = {\n"
+            '    "default": {\n'
+            '        "ENGINE": os.getenv("DB_ENGINE") or "django.db.backends.sqlite3",\n'
+            '        "NAME": os.getenv("DB_NAME") or os.path.join(BASE_DIR, "data/db.sqlite3"),\n'
+            "    }\n"
+            "}\n"
+            'MIDDLEWARE = ["whitenoise.middleware.WhiteNoiseMiddleware",\n'
+            '              "django.contrib.sessions.middleware.SessionMiddleware"]\n'
+            'STORAGES = {"default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},\n'
+            '            "staticfiles": {"BACKEND": '
+            '"whitenoise.storage.CompressedManifestStaticFilesStorage"}}',
+        )
+        .replace('STATIC_ROOT = BASE_DIR / "staticfiles"', 'STATIC_ROOT = BASE_DIR / "static"')
+    )
+    (root / "site1/static_src").mkdir()
+    (root / "site1/static_src/app.scss").write_text("$c: rebeccapurple;\nbody { color: $c; }\n")
+    (root / "static/site1").mkdir(parents=True)
+    for name in ("app.css", "app.5e1f2c3d4b6a.css"):
+        (root / "static/site1" / name).write_text(STATIC_BODY)
+    (root / "static/staticfiles.json").write_text(json.dumps(COMMITTED_MANIFEST))
+    (root / "gulpfile.js").write_text(
+        "const gulp = require('gulp');\nconst sass = require('gulp-sass')(require('sass'));\n"
+        "exports.build = () => gulp.src('site1/static_src/*.scss').pipe(sass())"
+        ".pipe(gulp.dest('static/site1'));\n"
+    )
+    package = {"name": "site1", "devDependencies": {"gulp": "^5.0.1", "gulp-sass": "^6.0.1"}}
+    (root / "package.json").write_text(json.dumps(package, indent=2) + "\n")
+    (root / "data").mkdir()
+    (root / "data/.gitignore").write_text("*\n!.gitignore\n")
+    (root / "requirements.txt").write_text("Django>=5.2,<6\nwhitenoise>=6.7\ngunicorn\n")
+    return Project(
+        root,
+        env=RUNTIME_ENV,
+        static="/static/site1/app.5e1f2c3d4b6a.css",
+        page_assets=1,
+        release=("python", "manage.py", "migrate", "--noinput"),
+    )

@@ -107,6 +107,7 @@ MAKERS: dict[str, Callable[[Path], projects.Project]] = {
     "vite-pnpm-compressor": projects.vite_pnpm_compressor_project,
     "webpack-berry-and-gulp": projects.webpack_berry_and_gulp_project,
     "angular-src-ui": projects.angular_project,
+    "committed-static-sqlite-subdir": projects.committed_static_sqlite_project,
 }
 
 
