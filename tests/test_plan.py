@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from plan_facts import deps, facts, frontend, psycopg2
 
-from generator.facts import Diagnostic, Requirement, SettingsFacts
+from generator.facts import Diagnostic, PythonChoice, Requirement, SettingsFacts
 from generator.options import Options
 from generator.plan import PlanError, plan
 from generator.render import render_dockerfile, render_dockerignore
@@ -173,6 +173,37 @@ def test_a_locked_direct_reference_exports_without_hashes_and_says_why(url, sour
     assert "pip checks hashes for all requirements or none" in why[0].why
     # A path dependency is exported as file:///app/...: the source must be copied first.
     assert (build.find("COPY . .") in range(build.index("poetry export"))) is source_first
+
+
+@pytest.mark.parametrize(
+    ("python", "setuptools", "constrained"),
+    [("3.9", "65.6.3", True), ("3.12", "69.5.1", True), ("3.12", "65.6.3", False)],
+)
+def test_sdists_build_with_the_setuptools_the_lock_pins(python, setuptools, constrained):
+    locked = (
+        Requirement("django", "==4.2.1", resolved="4.2.1"),
+        Requirement(
+            "setuptools", f"=={setuptools}", file="poetry.lock", line=90, resolved=setuptools
+        ),
+    )
+    f = replace(
+        facts(dependencies=deps("poetry", locked=locked)),
+        python=PythonChoice(version=python, source=".python-version:1"),
+    )
+    p = plan(f, Options())
+    build = render_dockerfile(p).split(" AS runtime")[0]
+    line = (
+        f"    && echo setuptools=={setuptools} > /tmp/build-constraints.txt \\\n"
+        "    && PIP_CONSTRAINT=/tmp/build-constraints.txt "
+        "PIP_BUILD_CONSTRAINT=/tmp/build-constraints.txt pip install --use-pep517 --no-deps "
+        "--require-hashes -r /tmp/poetry-requirements.txt\n"
+    )
+    assert (line in build) is constrained
+    assert ("PIP_CONSTRAINT" in build) is constrained
+    why = [d for d in p.decisions if "setuptools" in d.why and d.fact == "install"]
+    assert why and why[0].file == "poetry.lock" and why[0].line == 90
+    assert ("convert_path" in why[0].why) is constrained
+    assert ("does not run on Python 3.12" in why[0].why) is not constrained
 
 
 def test_a_direct_reference_outside_the_production_set_keeps_the_hashes():

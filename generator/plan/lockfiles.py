@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shlex
 
-from packaging.version import Version
+from packaging.version import InvalidVersion, Version
 
 from generator import data
 from generator.facts import Requirement
@@ -142,7 +142,18 @@ def _poetry(ctx: _Context, copy_inputs: tuple[Instruction, ...]) -> _Install:
             "requirements or none, so the export is --without-hashes (the versions stay pinned)",
         )
     release = _poetry_release(ctx)
-    install = _run(export, pip, mounts=(PIP_CACHE,))
+    setuptools = _locked_setuptools(ctx)
+    if setuptools:
+        constraint = f"setuptools=={setuptools}"
+        install = _run(
+            export,
+            f"echo {constraint} > {_BUILD_CONSTRAINTS}",
+            f"PIP_CONSTRAINT={_BUILD_CONSTRAINTS} PIP_BUILD_CONSTRAINT={_BUILD_CONSTRAINTS} "
+            + pip.replace("pip install", "pip install --use-pep517", 1),
+            mounts=(PIP_CACHE,),
+        )
+    else:
+        install = _run(export, pip, mounts=(PIP_CACHE,))
     project = ("pip install --no-deps .", (PIP_CACHE,))
     project_comment = "Install the project itself with pip (its dependencies are already there)."
     if any(not r.is_vcs and not r.url.startswith(("http://", "https://")) for r in direct):
@@ -182,6 +193,50 @@ def _poetry(ctx: _Context, copy_inputs: tuple[Instruction, ...]) -> _Install:
 
 # Where the build stage keeps the exported lock (the runtime stage copies only the virtualenv).
 _EXPORTED = "/tmp/poetry-requirements.txt"
+_BUILD_CONSTRAINTS = "/tmp/build-constraints.txt"
+# setuptools releases before 66.1 import pkgutil.ImpImporter, which Python 3.12 removed.
+_SETUPTOOLS_FOR_312 = Version("66.1")
+
+
+def _locked_setuptools(ctx: _Context) -> str | None:
+    """The setuptools release the lock pins for production, when the sdists it installs should
+    be built with it; None when it pins none or that release cannot run on the image's Python.
+
+    pip builds an sdist with the newest setuptools (in isolation) or the venv's own; a lock
+    made years ago holds sdists whose setup.py needs the setuptools of its day (`from setuptools
+    import convert_path`, removed in setuptools 70: shynet's django-allauth 0.45.0). The
+    setuptools the lock pins is the one its packages were installed with.
+    """
+    deps = ctx.facts.dependencies
+    pin = next((r for r in deps.locked if r.name == "setuptools" and r.resolved), None)
+    if pin is None or pin.resolved is None:
+        return None
+    try:
+        version = Version(pin.resolved)
+    except InvalidVersion:
+        return None
+    where = f"{pin.file}:{pin.line}" if pin.file and pin.line else (pin.file or deps.lockfile)
+    if Version(f"{ctx.minor}.0") >= Version("3.12") and version < _SETUPTOOLS_FOR_312:
+        ctx.decide(
+            "install",
+            pin.file,
+            pin.line,
+            f"{deps.lockfile} pins setuptools {pin.resolved} ({where}), which does not run on "
+            f"Python {ctx.minor} (it imports pkgutil.ImpImporter): sdists build with pip's "
+            "default setuptools",
+        )
+        return None
+    ctx.decide(
+        "install",
+        pin.file,
+        pin.line,
+        f"sdists in the lock are built with the setuptools it pins, {pin.resolved} ({where}), "
+        "through pip's build isolation (--use-pep517, PIP_CONSTRAINT/PIP_BUILD_CONSTRAINT on "
+        "that RUN only): old setup.py files need the setuptools of their day (setuptools 70 "
+        "removed `from setuptools import convert_path`), and pip would otherwise build them with "
+        "the newest setuptools or the virtualenv's",
+    )
+    return pin.resolved
 
 
 def _poetry_direct(ctx: _Context) -> tuple[Requirement, ...]:
@@ -317,8 +372,6 @@ def _major(version: str) -> int:
 
 
 def _older(version: str, than: str) -> bool:
-    from packaging.version import InvalidVersion
-
     try:
         return Version(version) < Version(than)
     except InvalidVersion:
