@@ -99,6 +99,9 @@ class WheelSupport:
     line: int | None = None
     # The Python minors its environment markers install it on (python_version < "3.9"); () = all.
     only_for: tuple[str, ...] = ()
+    # Only wheels for other platforms (Windows, macOS) were published: no Linux file of any
+    # architecture or glibc and no sdist, judged from the release's file list.
+    other_platforms_only: bool = False
 
     def installed_on(self, minor: str | None) -> bool:
         """Whether the installer installs this pin at all on Python `minor`."""

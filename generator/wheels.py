@@ -71,6 +71,9 @@ class Summary:
     compiled: bool  # ships platform-specific wheels: the package has compiled code
     sdist: bool  # a source distribution exists, so pip can build it when no wheel fits
     linux: bool  # some file installs on Linux at all (a wheel for it, a pure wheel or an sdist)
+    # Every file is a wheel for other platforms (Windows, macOS): none for Linux of any
+    # architecture or glibc, no pure wheel, no sdist. False when the files are not known.
+    other_platforms_only: bool = False
 
 
 def linux_marker_env(minor: str | None) -> dict[str, str]:
@@ -124,6 +127,7 @@ def summarise(
     """
     fits: set[str] = set()
     compiled = sdist = linux = False
+    elsewhere = True  # no file so far installs on any Linux
     for filename, requires in files:
         if filename.endswith((".tar.gz", ".zip", ".tar.bz2", ".tgz")):
             sdist = linux = True
@@ -136,6 +140,8 @@ def summarise(
             continue
         if any(tag.platform != "any" for tag in tags):
             compiled = True
+        if any(tag.platform == "any" or "linux" in tag.platform for tag in tags):
+            elsewhere = False
         spec = _specifier(requires)
         for minor in minors:
             if minor in fits or not tags & _compatible(minor):
@@ -143,7 +149,8 @@ def summarise(
             linux = True
             if spec is None or spec.contains(patches.get(minor, f"{minor}.0"), prereleases=True):
                 fits.add(minor)
-    return Summary(tuple(m for m in minors if m in fits), compiled, sdist, linux)
+    elsewhere = elsewhere and compiled and not sdist
+    return Summary(tuple(m for m in minors if m in fits), compiled, sdist, linux, elsewhere)
 
 
 def _specifier(requires: str | None) -> SpecifierSet | None:

@@ -377,14 +377,49 @@ def test_uv_lock_wheels_decide(make_tree):
     assert "from uv.lock" in _log(generated)
 
 
-def test_pin_with_no_linux_file_at_all_is_a_warning(make_tree, fake_index):
-    fake_index.pages = {
-        "python-magic-bin": [("python_magic_bin-0.4.14-py2.py3-none-win_amd64.whl", None)]
-    }
-    generated = _generate(
-        make_tree, {"requirements.txt": "Django==4.2.16\npython-magic-bin==0.4.14\n"}
+MAGIC_BIN = {"python-magic-bin": [("python_magic_bin-0.4.14-py2.py3-none-win_amd64.whl", None)]}
+
+
+def test_requirements_pin_with_no_linux_file_at_all_is_an_error_naming_line_and_fix(
+    make_tree, fake_index, capsys
+):
+    from generator.cli import main
+
+    fake_index.pages = MAGIC_BIN
+    root = make_tree({**PROJECT, "requirements.txt": "Django==4.2.16\npython-magic-bin==0.4.14\n"})
+    assert main([str(root), "--stdout"]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert (
+        "django-dockerfile: error: requirements.txt:2: python-magic-bin==0.4.14 publishes no "
+        "file that installs on Linux (judged from the PyPI simple index" in err
     )
-    assert "publishes no file that installs on Linux" in _log(generated)
+    assert '`python-magic-bin==0.4.14; sys_platform != "linux"`' in err
+
+
+def test_a_pin_marked_for_other_platforms_is_no_error(make_tree, fake_index):
+    fake_index.pages = MAGIC_BIN
+    reqs = 'Django==4.2.16\npython-magic-bin==0.4.14; sys_platform != "linux"\n'
+    generated = _generate(make_tree, {"requirements.txt": reqs})
+    assert "python-magic-bin" not in _log(generated)
+
+
+def test_pin_with_linux_wheels_only_for_a_newer_glibc_stays_a_warning(make_tree, fake_index):
+    # Judged for bookworm's glibc 2.36: a newer base may take the manylinux_2_39 wheel.
+    fake_index.pages = {"fast": [(wheel("fast", "1.0", "cp312-cp312-manylinux_2_39_x86_64"), None)]}
+    generated = _generate(make_tree, {"requirements.txt": "Django==4.2.16\nfast==1.0\n"})
+    assert "fast 1.0 publishes no file that installs on Linux" in _log(generated)
+
+
+def test_summary_tells_a_release_published_only_for_other_platforms():
+    windows = [(wheel("magic", "1.0", "py3-none-win_amd64"), None)]
+    assert summarise(windows, MINORS, PATCHES).other_platforms_only
+    for more in (
+        (wheel("magic", "1.0", "cp312-cp312-manylinux_2_39_aarch64"), None),
+        (wheel("magic", "1.0", "py3-none-any"), None),
+        ("magic-1.0.tar.gz", None),
+    ):
+        assert not summarise([*windows, more], MINORS, PATCHES).other_platforms_only
 
 
 def test_cli_offline_flag(make_tree, fake_index, capsys):

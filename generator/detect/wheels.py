@@ -125,6 +125,7 @@ def judge_wheels(
                 compiled=summary.compiled,
                 sdist=summary.sdist,
                 linux=summary.linux,
+                other_platforms_only=summary.other_platforms_only,
                 source=source,
                 file=pin.file,
                 line=pin.line,

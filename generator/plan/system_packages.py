@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from generator.facts import ProjectFacts, SystemPackage
 from generator.plan.context import _compiles_messages, _Context
-from generator.plan.model import Instruction, _run
+from generator.plan.model import Instruction, PlanError, _run
 from generator.plan.python import _codename, _safe_codename
 
 # One locked mount per RUN: it serialises apt across parallel stages (BuildKit), and buildah
@@ -28,6 +28,7 @@ def _system_packages(ctx: _Context, minor: str, variant: str) -> tuple[SystemPac
     packages, evidence = detect_system_packages(
         facts.dependencies, facts.settings, minor, suite, facts.compilemessages
     )
+    _no_linux_file(ctx, minor)
     # Why a pin compiles names the source of its file list (lockfile, index or recorded
     # table), and a pin with no Linux file at all is a warning: both belong in the log.
     for item in evidence:
@@ -43,6 +44,39 @@ def _system_packages(ctx: _Context, minor: str, variant: str) -> tuple[SystemPac
         f"(detection assumed Python {detected} on {_safe_codename(detected)})",
     )
     return packages
+
+
+def _no_linux_file(ctx: _Context, minor: str) -> None:
+    """A requirements-file pin published only for other platforms (Windows/macOS wheels, no
+    Linux file of any kind, no sdist) is a PlanError naming file:line and the marker that fixes it.
+
+    Not skipped at install: pip is the only parser of record for requirements files (hashes,
+    continuation lines, -r includes), a filter in the Dockerfile would keep dropping the line
+    after the file changes, and what such a package provides (python-magic-bin bundles libmagic
+    for Windows) is usually needed on Linux from another package that only the user can name;
+    dropping it turns a build failure into an ImportError at run time. Pins with Linux wheels
+    only for a newer glibc than bookworm's keep detection's warning (a newer base may take
+    them); lock entries keep it too: their fix is in the manifest and a relock.
+    """
+    deps = ctx.facts.dependencies
+    for wheel in deps.wheels:
+        if (
+            not wheel.other_platforms_only
+            or not wheel.installed_on(minor)
+            or wheel.file == deps.lockfile
+        ):
+            continue
+        where = f"{wheel.file}:{wheel.line}" if wheel.line else str(wheel.file)
+        pin = f"{wheel.name}=={wheel.version}"
+        raise PlanError(
+            f"{where}: {pin} publishes no file that installs on Linux (judged from "
+            f"{wheel.source}: only wheels for other platforms, no source distribution), so "
+            '`pip install` would stop with "No matching distribution". Mark the line for the '
+            f'platforms it is for (`{pin}; sys_platform != "linux"`) and declare what the '
+            "project needs on Linux instead, if anything (a package bundling a library for "
+            "Windows or macOS, such as python-magic-bin, usually has a Linux counterpart: "
+            "python-magic)"
+        )
 
 
 def _apt_packages(
