@@ -29,6 +29,7 @@ class Project:
     # answering 200: the frontend builds and asset steps reached the image.
     page_assets: int = 0
     asset_text: str | None = None  # text one of those assets must contain (what was compiled)
+    built_static: tuple[str, ...] = ()  # URL paths of files a build step wrote, STATIC_BODY each
     release: tuple[str, ...] = ()  # a command run in the container before probing (migrate)
     imports: tuple[str, ...] = ()  # modules that must import in the runtime image (C extensions)
     # --python-version / --base-variant: a Python a stand-in provides: 3.8-3.13 with slim-bookworm
@@ -465,7 +466,38 @@ def npm_frontend_project(root: Path) -> Project:
     }
     (root / "package.json").write_text(json.dumps(package, indent=2) + "\n")
     run_tool("npm", "install", "--package-lock-only", "--no-audit", "--no-fund", cwd=root)
-    return Project(root, env=RUNTIME_ENV, static="/static/dist/bundle.css")
+    # A static-build step of the project's own, documented in its Procfile release line beside
+    # migrate (never run at build) and collectstatic: it must run at build, before collectstatic.
+    commands = site / "stamp/management/commands"
+    commands.mkdir(parents=True)
+    for package_dir in (site / "stamp", site / "stamp/management", commands):
+        (package_dir / "__init__.py").write_text("")
+    (commands / "stamp_css.py").write_text(
+        textwrap.dedent(
+            f"""
+            from django.conf import settings
+            from django.core.management.base import BaseCommand
+
+
+            class Command(BaseCommand):
+                def handle(self, *args, **options):
+                    (settings.STATICFILES_DIRS[0] / "stamp.css").write_text({STATIC_BODY!r})
+            """
+        ).lstrip()
+    )
+    settings = site / "mysite/settings.py"
+    settings.write_text(settings.read_text() + 'INSTALLED_APPS += ["stamp"]\n')
+    (root / "Procfile").write_text(
+        "web: gunicorn mysite.wsgi\n"
+        "release: python manage.py migrate --noinput && python manage.py stamp_css"
+        " && python manage.py collectstatic --noinput\n"
+    )
+    return Project(
+        root,
+        env=RUNTIME_ENV,
+        static="/static/dist/bundle.css",
+        built_static=("/static/stamp.css",),
+    )
 
 
 MINIMAL_SITE = {

@@ -69,6 +69,11 @@ def build_and_probe(
         static = harness.get(container.url(project.static))
         assert static.status == 200, f"GET {project.static} -> {static.status}"
         assert static.body.decode() == projects.STATIC_BODY
+    for path in project.built_static:
+        built = harness.get(container.url(path))
+        assert (built.status, built.body.decode()) == (200, projects.STATIC_BODY), (
+            f"GET {path} -> {built.status}: the build step that writes it did not run"
+        )
     for module in project.imports:
         done = harness.exec_(container, "python", "-c", f"import {module}")
         assert done.returncode == 0, f"import {module} failed at run time:\n{done.stderr}"
