@@ -308,6 +308,8 @@ class SettingsFacts:
     locale_dirs: tuple[str, ...] = ()  # directories holding .po files (relative)
     celery_app: str | None = None  # module holding the Celery app, e.g. "proj.celery"
     channels_consumers: bool = False  # websocket consumers / routing found
+    # "path:line" of app code importing django.contrib.gis (GDAL/GEOS loaded at import)
+    gis_import: str | None = None
     env_vars: tuple[str, ...] = ()  # environment variables the settings read at import time
     # Static sources and bundle files, relative to the repository root (never leaving it).
     staticfiles_dirs: tuple[str, ...] = ()  # STATICFILES_DIRS entries that could be read

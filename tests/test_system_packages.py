@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from generator.core import generate
 from generator.detect.system_packages import detect_system_packages
 from generator.facts import Dependencies, Requirement, SettingsFacts
 
@@ -163,3 +164,36 @@ def test_ctypes_libraries_also_in_build_stage_when_compilemessages_runs_there():
     assert {(p.name, p.stage) for p in pkgs} >= {("libpq5", "build"), ("libpq5", "runtime")}
     pkgs, _ = detect_system_packages(deps, SettingsFacts(), "3.12", "trixie", False)
     assert {(p.name, p.stage) for p in pkgs} == {("libpq5", "runtime")}
+
+
+GIS_SITE = {
+    "manage.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")\n',
+    "mysite/__init__.py": "",
+    "mysite/settings.py": 'INSTALLED_APPS = ["django.contrib.staticfiles", "places"]\n'
+    'WSGI_APPLICATION = "mysite.wsgi.application"\n',
+    "mysite/wsgi.py": "application = None\n",
+    "requirements.txt": "django==5.2.1\n",
+    "places/__init__.py": "",
+    "places/tests/test_geo.py": "from django.contrib.gis.geos import Point\n",
+}
+
+
+def test_app_code_importing_geodjango_needs_its_libraries(make_tree):
+    """django.contrib.gis not installed, a plain engine, yet an app module imports GEOS:
+    collectstatic imports the app and failed 'Could not find the GDAL library' (akarpov)."""
+    tree = make_tree(
+        {**GIS_SITE, "places/tasks.py": "import os\n\nfrom django.contrib.gis.geos import Point\n"}
+    )
+    result = generate(tree)
+    assert result.facts.settings.gis_import == "places/tasks.py:3"
+    runtime = result.files["Dockerfile"].split(" AS runtime")[1]
+    assert "libgdal36 libgeos-c1t64 libproj25" in runtime
+    assert any(
+        "places/tasks.py:3 imports django.contrib.gis" in e.why for e in result.facts.evidence
+    )
+
+
+def test_geodjango_imported_only_by_tests_needs_nothing(make_tree):
+    result = generate(make_tree(GIS_SITE))
+    assert result.facts.settings.gis_import is None
+    assert "libgdal" not in result.files["Dockerfile"]

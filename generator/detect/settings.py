@@ -800,6 +800,7 @@ def read_settings_module(
     _app_facts(project_dir, wsgi_defaults, facts)
     _celery(tree, project_dir, all_files, facts)
     _channels(tree, project_dir, all_files, facts)
+    _gis_import(tree, all_files, facts)
     _locale(tree, project_dir, all_files, chains, facts)
     env_vars: dict[str, None] = {}
     for chain in chains:
@@ -830,6 +831,7 @@ def read_settings_module(
         locale_dirs=tuple(v.get("locale_dirs", ())),
         celery_app=v.get("celery_app"),
         channels_consumers=bool(v.get("channels_consumers")),
+        gis_import=v.get("gis_import"),
         env_vars=tuple(env_vars),
         staticfiles_dirs=tuple(v.get("staticfiles_dirs", ())),
         staticfiles_dirs_unread=bool(v.get("staticfiles_dirs_unread")),
@@ -1490,6 +1492,33 @@ def _celery(tree: SourceTree, project_dir: str, files: list[str], facts: _Facts)
             if isinstance(node, ast.Call) and (dotted(node.func) or "").endswith("Celery"):
                 module = module_name(project_dir, path)
                 facts.set("celery_app", module, path, node.lineno, "Celery(...) app defined here")
+                return
+
+
+def _gis_import(tree: SourceTree, files: list[str], facts: _Facts) -> None:
+    """App code that imports GeoDjango (`from django.contrib.gis.geos import Point`) loads GDAL
+    and GEOS through ctypes at import, although django.contrib.gis may be absent from
+    INSTALLED_APPS and the engine plain PostgreSQL; tests and migrations do not count."""
+    candidates = [
+        f
+        for f in files
+        if f.endswith(".py") and not any(fnmatch.fnmatchcase(f, p) for p in _NOT_APP_CODE)
+    ]
+    for path in candidates[:_MAX_APP_FILES]:
+        if "django.contrib.gis" not in (tree.read_text(path) or ""):
+            continue
+        module_ast = parse_python(tree, path, Diagnostics())
+        for node in ast.walk(module_ast) if module_ast is not None else ():
+            if isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module or ""]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            else:
+                continue
+            module = next((n for n in names if n.startswith("django.contrib.gis")), None)
+            if module:
+                why = f"{path}:{node.lineno} imports {module}: GeoDjango loads GDAL and GEOS"
+                facts.set("gis_import", f"{path}:{node.lineno}", path, node.lineno, why)
                 return
 
 

@@ -297,6 +297,14 @@ def _features_used(settings: SettingsFacts) -> list[tuple[str, str]]:
                 f"the database engine {engines[0]} is GeoDjango's: it needs GDAL, GEOS, PROJ",
             )
         )
+    elif settings.gis_import:
+        out.append(
+            (
+                "geodjango",
+                f"{settings.gis_import} imports django.contrib.gis: GeoDjango loads GDAL, GEOS "
+                "and PROJ at import (collectstatic imports the apps)",
+            )
+        )
     if "spatialite" in engines:
         out.append(("spatialite", "the SpatiaLite engine loads the mod_spatialite extension"))
     return out
