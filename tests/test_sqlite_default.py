@@ -79,6 +79,16 @@ def project(tmp_path: Path, databases: str, **extra: str) -> Path:
             "default='sqlite:///state/site.sqlite3')}\n",
             "/app/state",
         ),
+        (
+            "DATABASES = {'default': dj_database_url.config("
+            "default=f\"sqlite:///{ROOT / 'var' / 'site.sqlite3'}\")}\n",
+            "/app/var",
+        ),
+        (
+            "DATABASES = {'default': dj_database_url.config("
+            "default='sqlite:///' + os.path.join(BASE_DIR, 'db', 'site.sqlite3'))}\n",
+            "/app/db",
+        ),
     ],
 )
 def test_the_sqlite_directory_is_made_for_the_app_user(
@@ -116,3 +126,15 @@ def test_a_database_url_with_no_sqlite_default_makes_no_directory(tmp_path: Path
     text = generate(project(tmp_path, databases), Options(offline=True)).files["Dockerfile"]
     assert "install -d -o app -g app /app/media" not in text
     assert "chmod 1775" not in text and "install -d" not in text
+
+
+def test_an_fstring_sqlite_url_in_the_project_directory_lets_the_app_write_there(
+    tmp_path: Path,
+) -> None:
+    # The form hosting guides give: dj_database_url.config(default=f"sqlite:///{BASE_DIR / ...}").
+    databases = (
+        "DATABASES = {'default': dj_database_url.config("
+        "default=f\"sqlite:///{ROOT / 'db.sqlite3'}\")}\n"
+    )
+    text = generate(project(tmp_path, databases), Options(offline=True)).files["Dockerfile"]
+    assert "chown root:app /app" in text and "chmod 1775 /app" in text

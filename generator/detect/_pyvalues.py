@@ -53,6 +53,16 @@ class PathVal:
         return PathVal(posixpath.dirname(self.rel) or ".", self.exact)
 
 
+@dataclass(frozen=True)
+class PathURL:
+    """A URL whose path is a filesystem path known relative to the project directory:
+    f"sqlite:///{BASE_DIR / 'db.sqlite3'}" or "sqlite:///" + os.path.join(BASE_DIR, "x.db").
+    `prefix` is the text before the path ("sqlite:///"), `path` the path with any tail joined."""
+
+    prefix: str
+    path: PathVal
+
+
 # django-environ's Env methods and python-decouple/environs readers: first argument is the name.
 ENV_METHODS = frozenset(
     {
@@ -325,6 +335,10 @@ class Evaluator:
                 return left + right
             if isinstance(left, PathVal) and isinstance(right, str):
                 return left.join(right.lstrip("/"))
+            if isinstance(left, str) and "://" in left and isinstance(right, PathVal):
+                return PathURL(left, right)
+            if isinstance(left, PathURL) and isinstance(right, str):
+                return PathURL(left.prefix, left.path.join(right.lstrip("/")))
             return UNKNOWN
         if isinstance(node.op, ast.Div) and isinstance(right, str):
             if isinstance(left, PathVal):
@@ -399,6 +413,13 @@ class Evaluator:
             return "".join(parts)
         if parts and isinstance(parts[0], PathVal) and all(isinstance(p, str) for p in parts[1:]):
             return parts[0].join("".join(parts[1:]).lstrip("/"))
+        paths = [i for i, p in enumerate(parts) if isinstance(p, PathVal)]
+        if len(paths) == 1 and all(isinstance(p, str) for p in parts if not isinstance(p, PathVal)):
+            # f"sqlite:///{BASE_DIR / 'db.sqlite3'}": a URL around one known path.
+            at = paths[0]
+            prefix, tail = "".join(parts[:at]), "".join(parts[at + 1 :])
+            if "://" in prefix:
+                return PathURL(prefix, parts[at].join(tail.lstrip("/")) if tail else parts[at])
         return UNKNOWN
 
 

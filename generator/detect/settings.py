@@ -32,6 +32,7 @@ from generator.detect._pyvalues import (
     UNKNOWN,
     Evaluator,
     FromEnv,
+    PathURL,
     PathVal,
     dotted,
     env_names,
@@ -1228,6 +1229,11 @@ def _sqlite_url_path(url: str) -> str | None:
     return path[1:]
 
 
+def _url_prefix(url: PathURL | str) -> str:
+    """The literal text of a URL up to its computed path (all of it for a plain string)."""
+    return url.prefix if isinstance(url, PathURL) else url
+
+
 def _sqlite_when_unset(fallback: Any, where: tuple[str | None, int | None], facts: _Facts) -> None:
     """Whether a database read from the environment falls back to SQLite: the fallback is a
     DATABASES entry ({"ENGINE": ...}) or a URL ("sqlite:///db.sqlite3"), when it can be read."""
@@ -1239,11 +1245,18 @@ def _sqlite_when_unset(fallback: Any, where: tuple[str | None, int | None], fact
         facts.set("database_default", _engine(engine), *where, f"when unset: {engine!r}")
         if sqlite:
             _sqlite_name(fallback.get("NAME"), where, facts)
-    elif isinstance(fallback, str) and "://" in fallback:
-        scheme = fallback.split("://", 1)[0].split("+", 1)[0].lower()
+    elif isinstance(fallback, PathURL | str) and "://" in _url_prefix(fallback):
+        scheme = _url_prefix(fallback).split("://", 1)[0].split("+", 1)[0].lower()
         sqlite = scheme in ("sqlite", "spatialite")
-        facts.set("sqlite", sqlite, *where, f"default database URL when unset: {fallback!r}")
-        if sqlite:
+        shown = (
+            f"{fallback.prefix}<{fallback.path.rel}>" if isinstance(fallback, PathURL) else fallback
+        )
+        facts.set("sqlite", sqlite, *where, f"default database URL when unset: {shown!r}")
+        if sqlite and isinstance(fallback, PathURL):
+            # sqlite:/// + an absolute path (BASE_DIR is absolute at run time): that file.
+            if fallback.prefix.lower().endswith(":///"):
+                _sqlite_name(fallback.path, where, facts)
+        elif sqlite:
             _sqlite_name(_sqlite_url_path(fallback), where, facts)
         if scheme in _ENGINE_SCHEMES:
             # Only the scheme: the rest of the URL may hold a password.
