@@ -62,6 +62,13 @@ NETWORK_CAUSES: tuple[tuple[str, str], ...] = (
     (r"Could not resolve host|Name or service not known|Temporary failure in name resolution"
      r"|CONNECT tunnel failed|ProxyError|Tunnel connection failed", "a host outside PyPI/Debian/npm"),
 )  # fmt: skip
+# A host name with no dot that does not resolve is a Compose service the settings name (HOST:
+# "db", redis://redis:6379), not this network: the container needs that service under that name.
+# Checked before NETWORK_CAUSES, whose "Name or service not known" it would otherwise match.
+SERVICE_HOST = (
+    r"could not translate host name \"[\w-]+\"|failed to resolve host '[\w-]+'"
+    r"|connecting to [\w-]+:\d+\. (Name or service not known|Temporary failure in name resolution)"
+)
 # The failure classes of issue 10, recognised by the text a stop leaves in the log.
 ISSUE_CLASSES: tuple[tuple[str, str], ...] = (
     (r"is out of\s+date\.\s+Expected|lock file .* not consistent|pyproject\.toml changed significantly",
@@ -144,7 +151,9 @@ def _meaningful(log: str, lines: int = 3) -> str:
 
 def classify(log: str) -> tuple[str, str, str]:
     """(fault, issue class, the log line that tells) for a log that stopped a project."""
-    for fault, table in (("network", NETWORK_CAUSES), ("generator", ISSUE_CLASSES)):
+    service = (SERVICE_HOST, "6 runtime contract: the settings name a Compose service host")
+    for fault, table in (("generator", (service,)), ("network", NETWORK_CAUSES),
+                         ("generator", ISSUE_CLASSES)):  # fmt: skip
         for pattern, what in table:
             match = re.search(pattern, log)
             if match:
@@ -181,16 +190,21 @@ def _sh(*cmd: str, check: bool = True) -> str:
     return proc.stdout
 
 
+def _start_postgres() -> None:
+    """Debian's PostgreSQL cluster, started once (the caller holds _service_lock)."""
+    if shutil.which("pg_lsclusters") is None:
+        raise RuntimeError("PostgreSQL is not installed: apt-get install -y postgresql")
+    for line in _sh("pg_lsclusters", "--no-header").splitlines():
+        version, cluster, _port, status = line.split()[:4]
+        if status != "online":
+            _sh("pg_ctlcluster", version, cluster, "start")
+        break
+
+
 def postgres_url(name: str) -> str:
     """Start Debian's PostgreSQL on loopback (once) and give NAME a fresh database."""
     with _service_lock:
-        if shutil.which("pg_lsclusters") is None:
-            raise RuntimeError("PostgreSQL is not installed: apt-get install -y postgresql")
-        for line in _sh("pg_lsclusters", "--no-header").splitlines():
-            version, cluster, _port, status = line.split()[:4]
-            if status != "online":
-                _sh("pg_ctlcluster", version, cluster, "start")
-            break
+        _start_postgres()
         psql = ["runuser", "-u", "postgres", "--", "psql", "-v", "ON_ERROR_STOP=1", "-qc"]
         if PG_USER not in _sh(*psql[:-1], "-tAc", "SELECT rolname FROM pg_roles"):
             _sh(*psql, f"CREATE ROLE {PG_USER} LOGIN SUPERUSER PASSWORD '{PG_USER}'")
@@ -215,6 +229,33 @@ def redis_url(index: int) -> str:
 
 
 # --- the runtime contract ------------------------------------------------------------------
+
+
+def service_hosts(facts: dict, notes: list[str]) -> tuple[str, ...]:
+    """A database server the settings name by a bare host ("db", a Compose service; detect --json
+    "database_server"): PostgreSQL on this machine with the role and database the settings
+    name, reached under that host name. Other engines are not available here."""
+    server = facts.get("database_server") or {}
+    host = server.get("host", "")
+    if not re.fullmatch(r"[A-Za-z][\w-]*", host):
+        return ()
+    if facts.get("database") not in ("postgresql", "postgis"):
+        notes.append(f"settings name a {facts.get('database')} server {host}: not available here")
+        return ()
+    user, name = server.get("user", PG_USER), server.get("name", "postgres")
+    password = server.get("password", "")
+    if not (re.fullmatch(r"\w+", user) and re.fullmatch(r"\w+", name)) or "'" in password:
+        notes.append(f"settings name role/database {user}/{name}: not created here")
+        return (host,)
+    psql = ["runuser", "-u", "postgres", "--", "psql", "-v", "ON_ERROR_STOP=1", "-qc"]
+    with _service_lock:
+        _start_postgres()
+        if user not in _sh(*psql[:-1], "-tAc", "SELECT rolname FROM pg_roles"):
+            _sh(*psql, f"CREATE ROLE {user} LOGIN PASSWORD '{password}'")
+        _sh(*psql, f"DROP DATABASE IF EXISTS {name}")
+        _sh(*psql, f"CREATE DATABASE {name} OWNER {user}")
+    notes.append(f"host {host} -> this machine's PostgreSQL ({user}@{name}), per the contract")
+    return (host,)
 
 
 def runtime_env(facts: dict, name: str, index: int, notes: list[str]) -> dict[str, str]:
@@ -327,7 +368,7 @@ def run_project(tree: Path, index: int, *, build_timeout: float, keep: bool,
         result.stage = "run"
         env = runtime_env(facts, name, index, result.notes)
         result.notes.append("env: " + ",".join(sorted(env)))
-        container = harness.run(tag, env)
+        container = harness.run(tag, env, hosts=service_hosts(facts, result.notes))
         try:
             harness.wait_ready(container, timeout=180)
         except harness.HarnessError as exc:

@@ -303,6 +303,9 @@ class SettingsFacts:
     # The engine used when nothing is configured: the literal ENGINE, or the default URL scheme
     # / ENGINE a read from the environment falls back to ("postgresql", "mysql", "postgis", ...).
     database_default: str | None = None
+    # A database server the settings name by a bare host name ("db": a Compose service), as
+    # {"host", "port", "name", "user", "password"} literals: the container must reach that name.
+    database_server: dict[str, str] | None = None
     sqlite: bool = False
     sqlite_path: str | None = None  # NAME of the SQLite database, relative to the project dir
     locale_dirs: tuple[str, ...] = ()  # directories holding .po files (relative)
@@ -527,6 +530,7 @@ class ProjectFacts:
             "celery": s.celery_app,
             "database": s.database,
             "database_default": s.database_default,
+            "database_server": s.database_server,
             # What the container needs to start: variables read with no default, and modules
             # the repository ships only as examples.
             "runtime_env": [n.to_json() for n in s.env_needs],

@@ -136,10 +136,11 @@ def decision_log(decisions: Sequence[Evidence], link: Linker | None = None) -> s
 def runtime_contract(facts: ProjectFacts, image: str = "IMAGE") -> str:
     """What the container needs at start (variables with no default, files shipped only as
     examples), each with its reason and file:line, then a `docker run` line that gives them."""
-    from generator.plan.contract import run_command
+    from generator.plan.contract import contract, run_command
 
     s = facts.settings
-    if not s.env_needs and not s.example_modules:
+    hosts = contract(facts).hosts
+    if not s.env_needs and not s.example_modules and not hosts:
         return "The settings need no environment variable to start."
     lines = ["| Variable | Kind | Why | Where |", "|---|---|---|---|"]
     for n in s.env_needs:
@@ -151,6 +152,10 @@ def runtime_contract(facts: ProjectFacts, image: str = "IMAGE") -> str:
         why = f"the settings import it; the repository ships only {m.example}: mount your own"
         where = _where(m.file, m.line, None, table=True)
         lines.append(f"| {md.code(m.path, table=True)} (file) | module | {cell(why)} | {where} |")
+    for h in hosts:
+        why = f"the settings connect to {h.what} named {h.host}: it must resolve in the container"
+        where = _where(h.file, h.line, None, table=True)
+        lines.append(f"| {md.code(h.host, table=True)} (host) | host | {cell(why)} | {where} |")
     command = run_command(facts, image)
     lines += ["", "Start the image with:", "", md.fenced(command, "sh")]
     return "\n".join(lines)

@@ -542,10 +542,16 @@ def test_a_missing_default_settings_branch_selects_the_container_one(tmp_path: P
             "proj/settings/local.example": "DEBUG = True\n",
             "proj/settings/github.py": "DEBUG = False\n",
             "proj/settings/docker.py": 'import os\nHOST = os.environ["DOCKER_DB_HOST"]\n',
-            "proj/settings/heroku.py": 'import os\nMAIL = os.environ["HEROKU_MAIL"]\n',
+            "proj/settings/heroku.py": 'import os\nMAIL = os.environ["HEROKU_MAIL"]\n'
+            'DATABASES = {"default": {"ENGINE": "django.db.backends.mysql"}}\n',
         },
     )
     found = needs(root)
+    # The facts are the chosen branch's: heroku.py, never loaded by the image, is not read.
+    facts = detect(LocalTree(root, Diagnostics()))
+    assert facts.settings.database is None and "proj/settings/heroku.py" not in (
+        facts.settings.settings_files
+    )
     assert (found["IN_DOCKER"].kind, found["IN_DOCKER"].form) == ("choice", "1")
     assert "local.py" in found["IN_DOCKER"].why and found["IN_DOCKER"].line == 6
     # The branch the image takes is no longer conditional: what it reads is needed.
@@ -664,3 +670,33 @@ def test_app_code_refusing_an_empty_setting_at_import_makes_its_variable_needed(
     assert "PAY_TOKEN=build-" in line and "PAY_WEBHOOK" not in line
     # On the RUN lines only: never an ENV line (or an ENV block's continuation line).
     assert not any(ln.lstrip().startswith(("ENV PAY_", "PAY_")) for ln in text.splitlines())
+
+
+@pytest.mark.parametrize(
+    ("host", "named"), [("db", True), ("localhost", False), ("db.example.com", False)]
+)
+def test_a_database_named_by_a_compose_service_host_is_in_the_contract(
+    tmp_path: Path, host: str, named: bool
+) -> None:
+    # tabbycat's docker.py: HOST "db", the service name of its docker-compose.yml.
+    root = project(
+        tmp_path,
+        f"""\
+        INSTALLED_APPS = ["django.contrib.staticfiles"]
+        STATIC_URL = "static/"
+        STATIC_ROOT = "/tmp/static"
+        DATABASES = {{"default": {{
+            "ENGINE": "django.db.backends.postgresql", "NAME": "app", "HOST": "{host}",
+            "PORT": 5432,
+        }}}}
+        """,
+    )
+    result = generate(root)
+    text = result.files["Dockerfile"]
+    line = run_command(result.facts)
+    if named:
+        assert "#   host db: the settings connect to a postgresql server at db:5432" in text
+        assert "--add-host db:host-gateway" in line
+        assert any(d.fact == "runtime host" for d in result.decisions)
+    else:
+        assert "--add-host" not in line and "#   host " not in text

@@ -16,7 +16,7 @@ import fnmatch
 import posixpath
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from generator import data
 from generator.detect._pyvalues import const_str, dotted, env_read
@@ -38,6 +38,7 @@ class BranchChoice:
     assign: tuple[tuple[str, str], ...]  # (variable, value) that make the branch's test true
     loads: tuple[str, ...]  # split-settings file names or dotted modules the branch loads
     missing: tuple[str, ...]  # what the default branch loads that the repository lacks
+    others: tuple[str, ...]  # what the other branches load: never loaded by the image
     test: str  # the chosen branch's condition, as written
     line: int
 
@@ -77,7 +78,10 @@ def choose(
             continue
         choice = _best(branches, readers, aliases, exists, absolute, tuple(missing))
         if choice is not None:
-            out.append(choice)
+            every = [t.name for b in branches for t in _targets(b.body, absolute)]
+            every += [t.name for t in _targets(default, absolute)]
+            others = tuple(dict.fromkeys(n for n in every if n not in choice.loads))
+            out.append(replace(choice, others=others))
     return out
 
 
@@ -145,6 +149,7 @@ def _best(
             tuple(sorted(assign.items())),
             tuple(t.name for t in loads),
             missing,
+            (),
             _source(branch.test),
             branch.lineno,
         )

@@ -172,6 +172,7 @@ class _ChainReader:
         self.conditional = 0
         self.conditional_values: set[str] = set()  # list items appended under an `if`
         self.chosen: set[str] = set()  # what a chosen branch loads: not conditional for the image
+        self.unchosen: set[str] = set()  # what the branches not taken load: not read at all
 
     def read_module(self, module: str) -> bool:
         path = module_path(self.tree, self.roots, module)
@@ -232,6 +233,9 @@ class _ChainReader:
             if valid(choice):
                 self.chain.branch_choices.append((choice, ctx.path))
                 self.chosen.update(choice.loads)
+                # The image runs the chosen branch only: the settings facts (database, static,
+                # apps) are those of the branch, not a merge with the ones it never loads.
+                self.unchosen.update(n for n in choice.others if n not in self.chosen)
 
     def _body(self, body: Iterable[ast.stmt], ctx: _FileCtx, test: ast.expr | None) -> None:
         for stmt in body:
@@ -267,6 +271,8 @@ class _ChainReader:
         elif isinstance(stmt, ast.ImportFrom) and any(a.name == "*" for a in stmt.names):
             target = _absolute(stmt, ctx.path, ctx.module)
             if target is None:
+                return
+            if target in self.unchosen:
                 return
             if test is not None:
                 self.chain.conditional.append((target, _source(test), ctx.path, stmt.lineno))
@@ -478,6 +484,8 @@ class _ChainReader:
             patterns.extend(v for v in values if isinstance(v, str))
         base = posixpath.dirname(ctx.path)
         for pattern in patterns:
+            if posixpath.normpath(pattern) in self.unchosen:
+                continue
             full = posixpath.normpath(join(base, pattern))
             directory, glob = posixpath.split(full)
             names = fnmatch.filter(self.tree.list_dir(directory or "."), glob)
@@ -827,6 +835,7 @@ def read_settings_module(
         media_root=v.get("media_root"),
         database=v.get("database"),
         database_default=v.get("database_default"),
+        database_server=v.get("database_server"),
         sqlite=bool(v.get("sqlite")),
         sqlite_path=v.get("sqlite_path") if v.get("sqlite") else None,
         locale_dirs=tuple(v.get("locale_dirs", ())),
@@ -1169,6 +1178,10 @@ def _static_sources(project_dir: str, ns: dict[str, Any], at: Any, facts: _Facts
         facts.set("compress_offline", True, *at("COMPRESS_OFFLINE"), "COMPRESS_OFFLINE = True")
 
 
+# A bare host name (no dots): a Compose service ("db", "postgres"), not a DNS name or address.
+_SERVICE_HOST = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,62}")
+
+
 def _database(databases: Any, where: tuple[str | None, int | None], facts: _Facts) -> None:
     if isinstance(databases, FromEnv):
         facts.set("database", FROM_ENV, *where, "DATABASES is read from the environment")
@@ -1195,6 +1208,14 @@ def _database(databases: Any, where: tuple[str | None, int | None], facts: _Fact
         facts.set("database", short, *where, f"DATABASES['default']['ENGINE'] = {engine!r}")
         facts.set("database_default", short, *where, f"DATABASES['default']['ENGINE'] = {engine!r}")
         facts.set("sqlite", short in ("sqlite3", "spatialite"), *where, f"engine {engine!r}")
+        host = default.get("HOST")
+        if isinstance(host, str) and _SERVICE_HOST.fullmatch(host) and host != "localhost":
+            server = {
+                k.lower(): str(default[k])
+                for k in ("HOST", "PORT", "NAME", "USER", "PASSWORD")
+                if isinstance(default.get(k), str | int) and not isinstance(default[k], bool)
+            }
+            facts.set("database_server", server, *where, f"DATABASES HOST = {host!r}")
         url = default.get("URL")  # dj_database_url.parse("sqlite:///...") read statically
         if short in ("sqlite3", "spatialite") and "NAME" not in default and isinstance(url, str):
             _sqlite_name(_sqlite_url_path(url), where, facts)

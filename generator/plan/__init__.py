@@ -124,4 +124,13 @@ def _runtime_contract(ctx: _Context) -> tuple[str, ...]:
             f"{var.name} ({var.kind}) must be set when the container starts: {var.why}; the "
             f"build gives it {var.placeholder!r} on its management-command RUN lines only",
         )
+    for h in c.hosts:
+        ctx.decide(
+            "runtime host",
+            h.file,
+            h.line,
+            f"the settings connect to {h.what} at the bare host name {h.host} (a Compose "
+            f"service): the container must resolve it (docker run --add-host {h.host}:IP); "
+            "the build's commands never connect",
+        )
     return comment_lines(c)

@@ -58,13 +58,25 @@ class RuntimeFile:
 
 
 @dataclass(frozen=True)
+class RuntimeHost:
+    """A server the settings reach by a bare host name (a Compose service such as `db`)."""
+
+    host: str
+    what: str  # "a postgresql server"
+    port: str | None
+    file: str | None
+    line: int | None
+
+
+@dataclass(frozen=True)
 class Contract:
     variables: tuple[RuntimeVar, ...]
     files: tuple[RuntimeFile, ...]
     build_env: tuple[tuple[str, str], ...]  # (name, placeholder) for the build-time commands
+    hosts: tuple[RuntimeHost, ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.variables or self.files)
+        return bool(self.variables or self.files or self.hosts)
 
     @property
     def image_env(self) -> tuple[tuple[str, str], ...]:
@@ -146,7 +158,20 @@ def contract(facts: ProjectFacts) -> Contract:
         for m in s.example_modules
         if _safe_path(m.path) and _safe_path(m.example)
     )
-    return Contract(tuple(variables), files, tuple(build.items()))
+    return Contract(tuple(variables), files, tuple(build.items()), _hosts(facts))
+
+
+def _hosts(facts: ProjectFacts) -> tuple[RuntimeHost, ...]:
+    """The database server the settings name by a bare host name: the container must resolve it
+    (a Compose service, or `--add-host`). Management commands at build time never connect."""
+    server = facts.settings.database_server or {}
+    host = server.get("host", "")
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9-]{0,62}", host):
+        return ()
+    port = server.get("port") if re.fullmatch(r"\d{1,5}", server.get("port", "")) else None
+    ev = next((e for e in facts.settings.evidence if e.fact == "database_server"), None)
+    what = f"a {facts.settings.database or 'database'} server"
+    return (RuntimeHost(host, what, port, ev.file if ev else None, ev.line if ev else None),)
 
 
 def _overlay_line(name: str, kind: str) -> str:
@@ -175,6 +200,9 @@ def run_command(facts: ProjectFacts, image: str = "IMAGE", port: int = 8000) -> 
     for var in c.variables:
         if var.kind != "choice":  # set by ENV in the image
             parts += ["-e", shlex.quote(f"{var.name}={var.example}")]
+    for h in c.hosts:
+        # host-gateway: the Docker host's address, where a server started outside runs.
+        parts += ["--add-host", f"{h.host}:host-gateway"]
     for f in c.files:
         name = f.repo_path.rsplit("/", 1)[-1]
         # Paths are checked to [\w.-/]: double quotes keep $PWD expanding.
@@ -192,6 +220,13 @@ def comment_lines(c: Contract) -> tuple[str, ...]:
     for var in c.variables:
         kind = f"set by ENV to {var.placeholder}" if var.kind == "choice" else var.kind
         lines.append(f"  {var.name} ({kind}): {_one_line(var.why)} [{_one_line(var.where)}]")
+    for h in c.hosts:
+        where = f"{_one_line(h.file or '')}:{h.line or '?'}"
+        at = f"{h.host}:{h.port}" if h.port else h.host
+        lines.append(
+            f"  host {h.host}: the settings connect to {h.what} at {at} ({where}); run the "
+            f"container where {h.host} resolves (a Compose service) or with --add-host {h.host}:IP"
+        )
     for f in c.files:
         lines.append(
             f"  {f.path}: the settings import it ({_one_line(f.file)}:{f.line or '?'}); the "

@@ -168,10 +168,19 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def run(tag: str, env: dict[str, str] | None = None, *, port: int | None = None) -> Container:
-    """Start TAG detached with ENV and PORT=<a free port>; return the running container."""
+def run(
+    tag: str,
+    env: dict[str, str] | None = None,
+    *,
+    port: int | None = None,
+    hosts: tuple[str, ...] = (),
+) -> Container:
+    """Start TAG detached with ENV and PORT=<a free port>; return the running container.
+    HOSTS (names a runtime contract says the settings connect to) resolve to this machine."""
     port = port or free_port()
     args = ["run", *RUN_FLAGS, "-d", "-e", f"PORT={port}"]
+    for host in hosts:
+        args += ["--add-host", f"{host}:127.0.0.1"]
     for key, value in (env or {}).items():
         args += ["-e", f"{key}={value}"]
     container_id = podman(*args, tag).strip()
