@@ -139,6 +139,19 @@ def test_poetry_exports_the_lock_and_pip_installs_it_with_its_hashes():
     assert "simple API (PEP 503/691)" in why and "/pypi/NAME/VERSION/json" in why
 
 
+def test_minimal_profile_keeps_poetry_out_of_every_layer():
+    text = dockerfile(facts(dependencies=deps("poetry")), profile="minimal")
+    assert "pip install poetry" not in text.replace("/tmp/poetry/bin/pip install poetry", "")
+    assert (
+        "    python -m venv /tmp/poetry \\\n"
+        "    && /tmp/poetry/bin/pip install poetry==2.5.1 poetry-plugin-export==1.10.1 \\\n"
+        "    && /tmp/poetry/bin/poetry export --only main --format requirements.txt "
+        "--output /tmp/poetry-requirements.txt \\\n"
+        "    && rm -rf /tmp/poetry \\\n"
+        "    && pip install --no-deps --require-hashes -r /tmp/poetry-requirements.txt\n"
+    ) in text
+
+
 def test_poetry_installs_a_package_project_with_pip_after_the_source():
     d = deps("poetry", installs_project=True)
     build = dockerfile(facts(dependencies=d)).split(" AS runtime")[0]

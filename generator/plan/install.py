@@ -69,12 +69,10 @@ def _manager_install(
     comment: tuple[str, ...],
     project: tuple[str, tuple[str, ...]] | None = None,
     project_comment: str = "",
-    tool_why: str = "",
 ) -> _Install:
     """A lockfile manager's install: the tool (`tool` is its package and display name), the
     manifests and the dependency install before the source, and, when the project is a package,
-    `project` (command, cache mounts) after it. `tool_why` says what the tool does, when it
-    does not install the locked dependencies itself."""
+    `project` (command, cache mounts) after it."""
     deps = ctx.facts.dependencies
     after: tuple[Instruction, ...] = ()
     if project and deps.installs_project:
@@ -82,7 +80,7 @@ def _manager_install(
         after = (_run(command, mounts=mounts, comment=(project_comment,)),)
     return _Install(
         env,
-        _tool(ctx, tool[0], tool_why or f"{tool[1]} installs the locked dependencies"),
+        _tool(ctx, tool[0], f"{tool[1]} installs the locked dependencies"),
         _with_comment((*copy_inputs, install), *comment),
         after,
         False,

@@ -11,9 +11,9 @@ from generator import data
 from generator.facts import Requirement
 from generator.plan.context import _Context
 from generator.plan.install import _Install, _manager_install
-from generator.plan.model import PIP_CACHE, VENV, Instruction, PlanError, _run
+from generator.plan.model import PIP_CACHE, VENV, Instruction, PlanError, _run, _with_comment
 from generator.plan.pip import _pip
-from generator.plan.tools import RELEASES_TABLE, _releases, _tool, tool_pin
+from generator.plan.tools import RELEASES_TABLE, _pin_and_log, _releases, _tool, tool_pin
 
 
 def _uv(ctx: _Context, copy_inputs: tuple[Instruction, ...]) -> _Install:
@@ -142,40 +142,53 @@ def _poetry(ctx: _Context, copy_inputs: tuple[Instruction, ...]) -> _Install:
             "requirements or none, so the export is --without-hashes (the versions stay pinned)",
         )
     release = _poetry_release(ctx)
+    lines = [export]
+    tool = None
+    if ctx.options.profile == "minimal":
+        # One stage: Poetry lives in a virtualenv of its own, removed in the same RUN, so no
+        # layer of the image holds it.
+        pin = _pin_and_log(ctx, release[0])
+        wanted = " ".join(shlex.quote(r) for r in (pin.requirement, *pin.companions))
+        lines = [
+            f"python -m venv {_POETRY_VENV}",
+            f"{_POETRY_VENV}/bin/pip install {wanted}",
+            f"{_POETRY_VENV}/bin/{export}",
+            f"rm -rf {_POETRY_VENV}",
+        ]
+    else:
+        tool = _tool(ctx, release[0], f"{release[1]} exports {deps.lockfile} for pip")
     setuptools = _locked_setuptools(ctx)
     if setuptools:
-        constraint = f"setuptools=={setuptools}"
-        install = _run(
-            export,
-            f"echo {constraint} > {_BUILD_CONSTRAINTS}",
-            f"PIP_CONSTRAINT={_BUILD_CONSTRAINTS} PIP_BUILD_CONSTRAINT={_BUILD_CONSTRAINTS} "
-            + pip.replace("pip install", "pip install --use-pep517", 1),
-            mounts=(PIP_CACHE,),
+        lines.append(f"echo setuptools=={setuptools} > {_BUILD_CONSTRAINTS}")
+        constrained = (
+            f"PIP_CONSTRAINT={_BUILD_CONSTRAINTS} PIP_BUILD_CONSTRAINT={_BUILD_CONSTRAINTS}"
         )
-    else:
-        install = _run(export, pip, mounts=(PIP_CACHE,))
-    project = ("pip install --no-deps .", (PIP_CACHE,))
-    project_comment = "Install the project itself with pip (its dependencies are already there)."
-    if any(not r.is_vcs and not r.url.startswith(("http://", "https://")) for r in direct):
+        pip = f"{constrained} " + pip.replace("pip install", "pip install --use-pep517", 1)
+    install = _run(*lines, pip, mounts=(PIP_CACHE,))
+    after: tuple[Instruction, ...] = ()
+    if deps.installs_project:
+        after = (
+            _run(
+                "pip install --no-deps .",
+                mounts=(PIP_CACHE,),
+                comment=(
+                    "Install the project itself with pip (its dependencies are already there).",
+                ),
+            ),
+        )
+    paths = [
+        r.name for r in direct if not r.is_vcs and not r.url.startswith(("http://", "https://"))
+    ]
+    if paths:
         # A path dependency is exported as file:///app/...: the source must be there first.
-        paths = ", ".join(r.name for r in direct)
         ctx.decide(
             "install",
             deps.lockfile,
             None,
-            f"path dependencies ({paths}): installed after the source is copied",
+            f"path dependencies ({', '.join(paths)}): installed after the source is copied",
         )
-        tool = _tool(ctx, release[0], f"{release[1]} exports {deps.lockfile} for pip")
-        after = [install]
-        if deps.installs_project:
-            after.append(_run(project[0], mounts=project[1], comment=(project_comment,)))
-        return _Install((), tool, (), tuple(after), True, deps.groups, deps.extras)
-    return _manager_install(
-        ctx,
-        release,
-        (),
-        copy_inputs,
-        install,
+        return _Install((), tool, (), (install, *after), True, deps.groups, deps.extras)
+    comment = (
         (
             "Poetry writes the locked set, with hashes, as a requirements file; pip installs it",
             "into the virtualenv. The manifests first, so a code change reuses this layer.",
@@ -184,13 +197,20 @@ def _poetry(ctx: _Context, copy_inputs: tuple[Instruction, ...]) -> _Install:
         else (
             "Poetry writes the locked set as a requirements file; pip installs it into the",
             "virtualenv. The manifests first, so a code change reuses this layer.",
-        ),
-        project,
-        project_comment,
-        tool_why=f"{release[1]} exports {deps.lockfile} for pip",
+        )
+    )
+    return _Install(
+        (),
+        tool,
+        _with_comment((*copy_inputs, install), *comment),
+        after,
+        False,
+        deps.groups,
+        deps.extras,
     )
 
 
+_POETRY_VENV = "/tmp/poetry"
 # Where the build stage keeps the exported lock (the runtime stage copies only the virtualenv).
 _EXPORTED = "/tmp/poetry-requirements.txt"
 _BUILD_CONSTRAINTS = "/tmp/build-constraints.txt"
