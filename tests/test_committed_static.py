@@ -148,3 +148,12 @@ def test_a_file_that_is_no_manifest_is_named_and_collectstatic_runs(tmp_path: Pa
     assert "manage.py collectstatic --noinput" in result.files["Dockerfile"]
     warned = [w for w in result.facts.warnings if w.file == "static/staticfiles.json"]
     assert warned and "is not a staticfiles manifest" in warned[0].message
+
+
+def test_the_minimal_profile_tells_the_platform_not_to_collect_over_the_tree(
+    tmp_path: Path,
+) -> None:
+    result = generate(project(tmp_path), Options(offline=True, profile="minimal"))
+    (said,) = [d.why for d in result.decisions if d.fact == "profile"]
+    assert "STATIC_ROOT static/ is committed with its manifest (static/staticfiles.json)" in said
+    assert "must not run collectstatic over it (set DISABLE_COLLECTSTATIC=1" in said

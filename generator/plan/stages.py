@@ -294,6 +294,14 @@ def _minimal_stage(
             "part of the application and the platform has no Node to build it"
             if ctx.facts.frontends
             else ""
+        )
+        + (
+            f"; but STATIC_ROOT {committed.root}/ is committed with its manifest "
+            f"({committed.manifest}): the release step must not run collectstatic over it "
+            "(set DISABLE_COLLECTSTATIC=1 where the platform reads it), or pages answer 500 "
+            '"Missing staticfiles manifest entry"'
+            if (committed := ctx.facts.committed_static) and ctx.facts.collectstatic
+            else ""
         ),
     )
     return Stage(None, base, (), tuple(steps))
