@@ -241,10 +241,13 @@ class EnvNeed:
     name: str  # validated: [A-Za-z_][A-Za-z0-9_]*
     kind: str  # str | bool | int | float | list | dict | json | url | path | db | cache | email
     #            | search | log_level | choice | db_server (a default naming a database server)
+    #            | db_part / db_runtime (a part of the default database, form name | user |
+    #              password | host | port | url | switch; db_runtime: the settings import without it)
     file: str
     line: int | None
     why: str
-    form: str | None = None  # the URL scheme the code expects ("postgres"); a choice's value
+    form: str | None = None  # the URL scheme the code expects ("postgres"); a choice's value;
+    #                          a database part's part
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -136,7 +136,7 @@ def decision_log(decisions: Sequence[Evidence], link: Linker | None = None) -> s
 def runtime_contract(facts: ProjectFacts, image: str = "IMAGE") -> str:
     """What the container needs at start (variables with no default, files shipped only as
     examples), each with its reason and file:line, then a `docker run` line that gives them."""
-    from generator.plan.contract import contract, run_command
+    from generator.plan.contract import contract, kind_label, run_command
 
     s = facts.settings
     hosts = contract(facts).hosts
@@ -146,7 +146,8 @@ def runtime_contract(facts: ProjectFacts, image: str = "IMAGE") -> str:
     for n in s.env_needs:
         where = _where(n.file or None, n.line, None, table=True)
         lines.append(
-            f"| {md.code(n.name, table=True)} | {cell(n.kind)} | {cell(n.why)} | {where} |"
+            f"| {md.code(n.name, table=True)} | {cell(kind_label(n.kind, n.form))} | {cell(n.why)} "
+            f"| {where} |"
         )
     for m in s.example_modules:
         why = f"the settings import it; the repository ships only {m.example}: mount your own"

@@ -20,6 +20,15 @@ from typing import Any
 from generator import data
 from generator.detect._appchecks import empty_checks
 from generator.detect._branches import BranchChoice, choose, valid
+from generator.detect._dbparts import (
+    PartRead,
+    part_label,
+    part_of_key,
+    part_of_name,
+    part_reads,
+    required_names,
+    unset_is_empty,
+)
 from generator.detect._envneeds import (
     ENV_NAME,
     merge,
@@ -153,6 +162,12 @@ class _Chain:
     # local.py): (the choice, the file whose `if` it is).
     branch_choices: list[tuple[BranchChoice, str]] = field(default_factory=list)
     imported_stems: set[str] = field(default_factory=set)  # modules imported by name, found or not
+    # `if POSTGRES_HOST: DATABASES["default"] = ...` with nothing else setting one: the value the
+    # merge gave DATABASES["default"] (compared by identity at the end: a later assignment
+    # replaces it), the file, the line, the test, and the variables the database is built from.
+    db_ifs: list[tuple[FromEnv, str, int, str, list[PartRead]]] = field(default_factory=list)
+    # Variables read in statements that assign DATABASES, with where: the lines of its entries.
+    db_reads: dict[str, tuple[str, int]] = field(default_factory=dict)
 
 
 class _ChainReader:
@@ -250,6 +265,9 @@ class _ChainReader:
             value = ctx.ev.eval(stmt.value)
             if isinstance(stmt.value, ast.Call):
                 self._import_module_call(stmt.value, ctx)
+            if not self.conditional and any(_root_name(t) == "DATABASES" for t in stmt.targets):
+                for read in part_reads([stmt], ctx.ev):
+                    self.chain.db_reads.setdefault(read.name, (ctx.path, read.line))
             for target in stmt.targets:
                 self._assign(target, value, ctx, stmt.lineno)
         elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
@@ -328,6 +346,45 @@ class _ChainReader:
             a, b = after_body.get(name, UNKNOWN), after_else.get(name, UNKNOWN)
             if a is not UNKNOWN and a != b:
                 ns[name] = _merge(a, b, env, prefer, bool(stmt.orelse))
+        if env is not None and prefer is None:
+            self._database_only_if(stmt, ctx, before, after_body, after_else)
+
+    def _database_only_if(
+        self,
+        stmt: ast.If,
+        ctx: _FileCtx,
+        before: dict[str, Any],
+        after_body: dict[str, Any],
+        after_else: dict[str, Any],
+    ) -> None:
+        """`if POSTGRES_DB and POSTGRES_HOST: DATABASES["default"] = ...` where neither what came
+        before nor an else sets a default database: unset, the settings import with none and every
+        request fails. DATABASES["default"] becomes a value from the environment whose default is
+        nothing, and the variables the test requires and the body hands to the database are kept."""
+
+        def has_default(ns: dict[str, Any]) -> bool:
+            databases = ns.get("DATABASES")
+            return isinstance(databases, dict) and "default" in databases
+
+        if has_default(before) or has_default(after_else) or not has_default(after_body):
+            return
+        merged = self.chain.ns.get("DATABASES")
+        if not isinstance(merged, dict) or self.conditional:
+            return
+        body_ev = Evaluator(after_body, ctx.ev.file.rel, ctx.ev.env_readers)
+        reads = part_reads(stmt.body, body_ev)
+        required = required_names(stmt.test, ctx.ev)
+        if not required:
+            return  # nothing the test asks for can be named: no contract to write
+        parts = {r.name: r for r in reads}
+        tested = [
+            parts.get(n) or PartRead(n, part_of_name(n) or "switch", stmt.lineno) for n in required
+        ]
+        rest = [r for r in reads if r.name not in required]
+        marker = FromEnv(tuple(required), None)
+        self.chain.ns["DATABASES"] = {**merged, "default": marker}
+        self.chain.where["DATABASES"] = (ctx.path, stmt.lineno)
+        self.chain.db_ifs.append((marker, ctx.path, stmt.lineno, _source(stmt.test), tested + rest))
 
     def _example(self, module: str, ctx: _FileCtx, line: int) -> str | None:
         """The example file standing in for `module`, absent from the repository, recorded as a
@@ -532,6 +589,13 @@ def _merge(a: Any, b: Any, env: tuple[str, ...] | None, prefer: str | None, has_
     if env is not None:
         return FromEnv(env, b)  # decided when the container starts
     return b if has_else else a
+
+
+def _root_name(target: ast.expr) -> str | None:
+    """The name an assignment target binds or subscripts (`DATABASES["default"]["HOST"]`)."""
+    while isinstance(target, ast.Subscript):
+        target = target.value
+    return target.id if isinstance(target, ast.Name) else None
 
 
 def _union(a: Sequence[Any], b: Sequence[Any]) -> list[Any]:
@@ -972,7 +1036,69 @@ def _env_needs(
         ):
             need = replace(need, form="postgres" if engine == "postgresql" else "postgis")
         out.append(need)
+    if chain is not None:
+        out = _with_database_parts(out, _database_parts(chain))
     return tuple(out)
+
+
+def _database_parts(chain: _Chain) -> list[tuple[EnvNeed, str]]:
+    """The variables the default database the image runs is assembled from, read with no
+    default or an empty one (see _dbparts), each with what it is ("the database host
+    (DATABASES['default']['HOST'])"): the settings import without them, so they are the
+    container's, not the build's (kind "db_runtime"; form: which part)."""
+    databases = chain.ns.get("DATABASES")
+    default = databases.get("default") if isinstance(databases, dict) else None
+    out: list[tuple[EnvNeed, str]] = []
+    for marker, file, line, test, reads in chain.db_ifs:
+        if default is not marker:
+            continue  # a later assignment set the database: this `if` no longer decides it
+        for read in reads:
+            what = f"the {part_label(read.part)}" + (f" ({read.via})" if read.via else "")
+            how = f"handed to {read.via} under" if read.via else "tested by"
+            why = (
+                f"{how} `if {test}:`, the only place DATABASES['default'] is set (no else, "
+                "nothing before): unset, there is no database and every page answers 500 "
+                "(settings.DATABASES is improperly configured)"
+            )
+            out.append((EnvNeed(read.name, "db_runtime", file, line, why, read.part), what))
+    if not isinstance(default, dict) or "ENGINE" not in default:
+        return out
+    engine = _unset(default.get("ENGINE"))  # the engine a container started with nothing uses
+    if isinstance(engine, str) and _engine(engine) in ("sqlite3", "spatialite"):
+        return out  # a file: nothing to reach, nothing to name
+    file, line = chain.where.get("DATABASES", ("", None))
+    for key, value in default.items():
+        part = part_of_key(key) if isinstance(key, str) else None
+        if part is None or not isinstance(value, FromEnv) or not unset_is_empty(value):
+            continue
+        what = f"the {part_label(part)} (DATABASES['default'][{key!r}])"
+        for name in value.names:
+            at_file, at_line = chain.db_reads.get(name, (file, line))
+            why = (
+                f"DATABASES['default'][{key!r}] is read from it, empty when unset: the container "
+                "needs it to reach its database"
+            )
+            out.append((EnvNeed(name, "db_runtime", at_file, at_line, why, part), what))
+    return out
+
+
+def _with_database_parts(found: list[EnvNeed], parts: list[tuple[EnvNeed, str]]) -> list[EnvNeed]:
+    """The contract with the database's parts: a part the settings already cannot import
+    without (`os.environ["DB_HOST"]`) keeps its build placeholder and says which part it is
+    (kind "db_part"); the others are added, for the container only."""
+    out = list(found)
+    for part, what in parts:
+        if not ENV_NAME.match(part.name):
+            continue
+        index = next((i for i, n in enumerate(out) if n.name == part.name), None)
+        if index is None:
+            out.append(part)
+            continue
+        known = out[index]
+        if known.kind in ("str", "int") and part.form != "url":
+            why = f"{known.why}; it is {what}"
+            out[index] = replace(known, kind="db_part", form=part.form, why=why)
+    return out
 
 
 # Files whose import-time checks are no concern of the image: tests, migrations, scripts.

@@ -117,12 +117,16 @@ def _runtime_contract(ctx: _Context) -> tuple[str, ...]:
     for var in c.variables:
         if var.kind == "choice":
             continue  # the image sets it with ENV (plan/stages.py logs that)
+        build = (
+            f"the build gives it {var.placeholder!r} on its management-command RUN lines only"
+            if var.build
+            else "the build gives it nothing: its commands import the settings without it"
+        )
         ctx.decide(
             "runtime env",
             var.file,
             var.line,
-            f"{var.name} ({var.kind}) must be set when the container starts: {var.why}; the "
-            f"build gives it {var.placeholder!r} on its management-command RUN lines only",
+            f"{var.name} ({var.label}) must be set when the container starts: {var.why}; {build}",
         )
     for h in c.hosts:
         ctx.decide(

@@ -36,10 +36,25 @@ class RuntimeVar:
     why: str
     file: str | None
     line: int | None
+    form: str | None = None
+    build: bool = True  # False: the settings import without it, the build gets nothing
 
     @property
     def where(self) -> str:
         return f"{self.file}:{self.line}" if self.file and self.line else (self.file or "")
+
+    @property
+    def label(self) -> str:
+        """The kind as the contract prints it ("database host" for a database part)."""
+        return kind_label(self.kind, self.form)
+
+
+def kind_label(kind: str, form: str | None) -> str:
+    """What a need's kind and form say, in words: a database part is named by its part."""
+    if kind in ("db_part", "db_runtime"):
+        labels = data.load("database_parts.toml")["labels"]
+        return labels.get(form or "switch", "database setting")
+    return kind
 
 
 @dataclass(frozen=True)
@@ -131,16 +146,19 @@ def contract(facts: ProjectFacts) -> Contract:
                 need.why,
                 need.file or None,
                 need.line,
+                need.form,
+                not rule.get("runtime_only", False),
             )
         )
     build: dict[str, str] = {}
-    needed = {v.name: v.placeholder for v in variables}
+    needed = {v.name: v.placeholder for v in variables if v.build}
+    runtime_only = {v.name for v in variables if not v.build}
     for rule in _rules():
-        if rule.get("always"):
+        if rule.get("always") and rule["pattern"] not in runtime_only:
             build[rule["pattern"]] = needed.get(rule["pattern"], rule["value"])
     build.update((k, v) for k, v in needed.items() if k not in build)
     for name in s.env_vars:
-        if name in build or not _ENV_NAME.match(name):
+        if name in build or name in runtime_only or not _ENV_NAME.match(name):
             continue
         rule = _rule(name, None, None)
         if rule is not None:
@@ -215,10 +233,19 @@ def comment_lines(c: Contract) -> tuple[str, ...]:
     """The Dockerfile comment block: what `docker run` must give this image."""
     if not c:
         return ()
-    lines = ["Runtime contract: the settings cannot start without these (give them at run time;"]
-    lines.append("the build used placeholders on its RUN lines only):")
+    if all(var.build for var in c.variables):
+        lines = [
+            "Runtime contract: the settings cannot start without these (give them at run time;"
+        ]
+        lines.append("the build used placeholders on its RUN lines only):")
+    else:  # database parts the settings import without: the container's only
+        lines = ["Runtime contract: the container cannot start or reach its database without these"]
+        lines.append(
+            "(give them at run time; the build used placeholders on its RUN lines only, and"
+        )
+        lines.append("none for the database parts its commands import the settings without):")
     for var in c.variables:
-        kind = f"set by ENV to {var.placeholder}" if var.kind == "choice" else var.kind
+        kind = f"set by ENV to {var.placeholder}" if var.kind == "choice" else var.label
         lines.append(f"  {var.name} ({kind}): {_one_line(var.why)} [{_one_line(var.where)}]")
     for h in c.hosts:
         where = f"{_one_line(h.file or '')}:{h.line or '?'}"
