@@ -48,6 +48,7 @@ IMAGE = "localhost/django-dockerfile-realworld/{name}:" + RUN_ID
 PG_USER = "realworld"
 REDIS_PORT = 6379
 ALLOWED_HOSTS = "127.0.0.1,localhost"
+DATABASE_PARTS = ("name", "user", "password", "host", "port", "url")  # postgres_database()'s keys
 
 # What this network cannot reach (facts.md §6): a stop whose log says one of these is not the
 # generator's fault. Checked before the generator classes below.
@@ -190,28 +191,33 @@ def _sh(*cmd: str, check: bool = True) -> str:
     return proc.stdout
 
 
-def _start_postgres() -> None:
-    """Debian's PostgreSQL cluster, started once (the caller holds _service_lock)."""
+def _start_postgres() -> str:
+    """Debian's PostgreSQL cluster, started once (the caller holds _service_lock); its port."""
     if shutil.which("pg_lsclusters") is None:
         raise RuntimeError("PostgreSQL is not installed: apt-get install -y postgresql")
     for line in _sh("pg_lsclusters", "--no-header").splitlines():
-        version, cluster, _port, status = line.split()[:4]
+        version, cluster, port, status = line.split()[:4]
         if status != "online":
             _sh("pg_ctlcluster", version, cluster, "start")
-        break
+        return port
+    return "5432"
 
 
-def postgres_url(name: str) -> str:
-    """Start Debian's PostgreSQL on loopback (once) and give NAME a fresh database."""
+def postgres_database(name: str) -> dict[str, str]:
+    """Start Debian's PostgreSQL on loopback (once) and give NAME a fresh database: its parts
+    (name, user, password, host, port) and its URL."""
     with _service_lock:
-        _start_postgres()
-        psql = ["runuser", "-u", "postgres", "--", "psql", "-v", "ON_ERROR_STOP=1", "-qc"]
+        port = _start_postgres()
+        psql = ["runuser", "-u", "postgres", "--", "psql", "-p", port, "-v", "ON_ERROR_STOP=1"]
+        psql.append("-qc")
         if PG_USER not in _sh(*psql[:-1], "-tAc", "SELECT rolname FROM pg_roles"):
             _sh(*psql, f"CREATE ROLE {PG_USER} LOGIN SUPERUSER PASSWORD '{PG_USER}'")
         db = "rw_" + re.sub(r"\W", "_", f"{name}_{RUN_ID}".lower())
         _sh(*psql, f"DROP DATABASE IF EXISTS {db}")
         _sh(*psql, f"CREATE DATABASE {db} OWNER {PG_USER}")
-    return f"postgres://{PG_USER}:{PG_USER}@127.0.0.1:5432/{db}"
+    parts = {"name": db, "user": PG_USER, "password": PG_USER, "host": "127.0.0.1", "port": port}
+    parts["url"] = f"postgres://{PG_USER}:{PG_USER}@127.0.0.1:{port}/{db}"
+    return parts
 
 
 def redis_url(index: int) -> str:
@@ -260,7 +266,9 @@ def service_hosts(facts: dict, notes: list[str]) -> tuple[str, ...]:
 
 def runtime_env(facts: dict, name: str, index: int, notes: list[str]) -> dict[str, str]:
     """SECRET_KEY and ALLOWED_HOSTS, plus a value for each variable the tool's runtime contract
-    (detect --json "runtime_env") names, of the kind it says; services started as needed."""
+    (detect --json "runtime_env") names, of the kind it says; services started as needed. The
+    parts of a database (kind db_part/db_runtime, form name/user/password/host/port/url) are the
+    real ones of one PostgreSQL database on the host, made for this project."""
     env = {"SECRET_KEY": secrets.token_urlsafe(40), "ALLOWED_HOSTS": ALLOWED_HOSTS}
     needs = facts.get("runtime_env")
     if needs is None:
@@ -272,14 +280,25 @@ def runtime_env(facts: dict, name: str, index: int, notes: list[str]) -> dict[st
         needs = []
         if facts.get("database") == "from environment" and not falls_back:
             needs = [{"name": "DATABASE_URL", "kind": "db", "form": "postgres"}]
+    database: dict[str, str] = {}  # one PostgreSQL database per project, made when first asked
+
+    def postgres(part: str) -> str:
+        if not database:
+            database.update(postgres_database(name))
+        return database[part]
+
     for need in needs:
         var, kind, form = need["name"], need.get("kind") or "str", need.get("form") or ""
         upper = var.upper()
-        if kind == "db" or (upper.endswith("DATABASE_URL") or upper == "DB_URL"):
+        if kind in ("db_part", "db_runtime"):
+            # A part of the default database (name, user, password, host, port, url), or the
+            # switch an `if` tests to set it: the host's PostgreSQL.
+            env[var] = postgres(form) if form in DATABASE_PARTS else "1"
+        elif kind == "db" or (upper.endswith("DATABASE_URL") or upper == "DB_URL"):
             if form and not form.startswith(("postgres", "psql", "pgsql")) and "sqlite" not in form:
                 notes.append(f"{var} wants {form}://, not available here; PostgreSQL given")
             env[var] = (f"sqlite:////tmp/{name}.sqlite3" if "sqlite" in form
-                        else postgres_url(name))  # fmt: skip
+                        else postgres("url"))  # fmt: skip
         elif (
             kind == "cache" or "REDIS" in upper or "BROKER" in upper or upper.endswith("CACHE_URL")
         ):
