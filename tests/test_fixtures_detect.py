@@ -465,6 +465,22 @@ CASES: dict[str, dict[str, Any]] = {
         "system_packages.runtime": [],
         "warnings": [],
     },
+    # A collected static/ committed with the Manifest storage's staticfiles.json, built by a
+    # gulpfile no package.json script runs; SQLite in data/ when no variable is set.
+    "committed_static_sqlite": {
+        "django": True,
+        "settings_module": "site1.settings",
+        **PIP,
+        "static.collectstatic": False,
+        "static.static_root": "static",
+        "static.committed.root": "static",
+        "static.committed.manifest": "static/staticfiles.json",
+        "static.committed.entries": 1,
+        "frontends": [],
+        "database": "from environment",
+        "database_default": "sqlite3",
+        "warnings": [],
+    },
     # Two frontends beside a lint-only root package.json and a docs site (skipped): Vite with Yarn
     # Berry writing into STATICFILES_DIRS, Angular with pnpm (packageManager) writing into an app's
     # static/; django-compressor offline and django-sass-processor on the Python side.
