@@ -700,3 +700,32 @@ def test_a_database_named_by_a_compose_service_host_is_in_the_contract(
         assert any(d.fact == "runtime host" for d in result.decisions)
     else:
         assert "--add-host" not in line and "#   host " not in text
+
+
+def test_environs_and_django_environ_methods_are_one_table(tmp_path: Path) -> None:
+    # environs' dj_db_url is followed by the settings evaluator as by the needs (the database
+    # comes from the environment, SQLite by default); read_env loads a file, it names no
+    # variable.
+    root = project(
+        tmp_path,
+        """
+        from environ import Env
+        from environs import Env as Environs
+
+        Env.read_env(".env")
+        env = Environs()
+        DATABASES = {"default": env.dj_db_url("DATABASE_URL", default="sqlite:///db.sqlite3")}
+        INSTALLED_APPS = []
+        """,
+    )
+    settings = detect(LocalTree(root, Diagnostics())).settings
+    assert (settings.database, settings.database_default) == ("from environment", "sqlite3")
+    assert ".env" not in settings.env_vars
+    assert "DATABASE_URL" in settings.env_vars
+
+
+def test_a_mapping_get_is_never_a_need(tmp_path: Path) -> None:
+    found = needs(
+        project(tmp_path, 'import os\nenv = os.environ\nX = env.get("VAR")\nINSTALLED_APPS = []\n')
+    )
+    assert "VAR" not in found

@@ -23,37 +23,17 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
-from generator.detect._pyvalues import ENV_METHOD_DEFAULT_VAR, const_str, dotted, kwarg
+from generator.detect._pyvalues import (
+    ENV_METHOD_DEFAULT_VAR,
+    ENV_METHOD_KINDS,
+    const_str,
+    dotted,
+    kwarg,
+)
 
 # What a variable name must look like to be written into a Dockerfile RUN line or `docker run -e`.
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
 
-# django-environ / environs reader methods -> the kind of value they parse.
-_METHOD_KINDS = {
-    "str": "str",
-    "bool": "bool",
-    "int": "int",
-    "float": "float",
-    "decimal": "float",
-    "list": "list",
-    "tuple": "list",
-    "dict": "dict",
-    "json": "json",
-    "url": "url",
-    "path": "path",
-    "db": "db",
-    "db_url": "db",
-    "dj_db_url": "db",
-    "cache": "cache",
-    "cache_url": "cache",
-    "dj_cache_url": "cache",
-    "email": "email",
-    "email_url": "email",
-    "dj_email_url": "email",
-    "search_url": "search",
-    "get_value": "str",
-    "log_level": "log_level",
-}
 # Methods whose second positional argument is a cast in django-environ (a default elsewhere).
 _CAST_SECOND = frozenset({"list", "tuple", "dict", "get_value"})
 _TYPE_KINDS = {"bool": "bool", "int": "int", "float": "float", "str": "str", "list": "list"}
@@ -511,7 +491,7 @@ class _Finder:
             has = default is not None or scheme_default
             return _Read(name, has, kind, line, f"{func}({name!r})", False, const_str(default))
         head, _, method = func.rpartition(".")
-        if head in self.readers and method in _METHOD_KINDS:
+        if head in self.readers and method in ENV_METHOD_KINDS:
             if first is None:
                 name = ENV_METHOD_DEFAULT_VAR.get(method)
             if not name:
@@ -522,7 +502,7 @@ class _Finder:
             default = kwarg(node, "default") or second
             scheme_default = self.scheme.get(name, ("str", False))[1]
             has = default is not None or scheme_default
-            kind = _METHOD_KINDS[method]
+            kind = ENV_METHOD_KINDS[method]
             text = f"{func}({name!r})" if first is not None else f"{func}()"
             return _Read(name, has, kind, line, text, False, const_str(default))
         return None

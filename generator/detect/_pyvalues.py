@@ -63,33 +63,37 @@ class PathURL:
     path: PathVal
 
 
-# django-environ's Env methods and python-decouple/environs readers: first argument is the name.
-ENV_METHODS = frozenset(
-    {
-        "str",
-        "bool",
-        "int",
-        "float",
-        "list",
-        "tuple",
-        "dict",
-        "json",
-        "url",
-        "db",
-        "db_url",
-        "cache",
-        "cache_url",
-        "email",
-        "email_url",
-        "path",
-        "search_url",
-        "get_value",
-        "decimal",
-        "parse_value",
-        "get",
-        "read_env",
-    }
-)
+# The reader methods of django-environ's Env, environs' Env and python-decouple's Config (the
+# first argument is the variable's name) -> the kind of value each returns. One table for the
+# settings evaluator and for the build-time needs (_envneeds).
+ENV_METHOD_KINDS = {
+    "str": "str",
+    "bool": "bool",
+    "int": "int",
+    "float": "float",
+    "decimal": "float",
+    "list": "list",
+    "tuple": "list",
+    "dict": "dict",
+    "json": "json",
+    "url": "url",
+    "path": "path",
+    "db": "db",
+    "db_url": "db",
+    "dj_db_url": "db",
+    "cache": "cache",
+    "cache_url": "cache",
+    "dj_cache_url": "cache",
+    "email": "email",
+    "email_url": "email",
+    "dj_email_url": "email",
+    "search_url": "search",
+    "get_value": "str",
+    "log_level": "log_level",
+}
+# `get` (python-decouple's Config.get, or a mapping: env = os.environ) is a read the evaluator
+# follows, but never a need: a mapping's get returns None when the variable is unset.
+ENV_METHODS = frozenset(ENV_METHOD_KINDS) | {"get"}
 # Variables django-environ / dj-database-url read when called without a name.
 ENV_METHOD_DEFAULT_VAR = {
     "db": "DATABASE_URL",
