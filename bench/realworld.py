@@ -303,6 +303,8 @@ def runtime_env(facts: dict, name: str, index: int, notes: list[str]) -> dict[st
             kind == "cache" or "REDIS" in upper or "BROKER" in upper or upper.endswith("CACHE_URL")
         ):
             env[var] = redis_url(index)
+        elif upper.endswith("SENTRY_DSN"):
+            env[var] = ""  # Sentry off, as on the build's RUN lines; a deployment gives its DSN
         elif "SECRET" in upper or upper.endswith("_KEY") or "PASSWORD" in upper:
             env[var] = secrets.token_urlsafe(40)
         elif "HOST" in upper or kind == "list":
