@@ -159,6 +159,16 @@ def wagtail_project(root: Path) -> Project:
     )
 
 
+# This network's PyPI proxy answers 404 on per-release JSON (/pypi/NAME/VER/json), which Poetry's
+# default PyPI repository needs; the simple index works everywhere.
+POETRY_SIMPLE_SOURCE = """
+[[tool.poetry.source]]
+name = "pypi-simple"
+url = "https://pypi.org/simple/"
+priority = "primary"
+"""
+
+
 def poetry_project(root: Path) -> Project:
     """Poetry (package-mode off) with whitenoise; static files collected at build."""
     site = startproject(root)
@@ -181,15 +191,9 @@ def poetry_project(root: Path) -> Project:
 
             [tool.poetry.group.dev.dependencies]
             django-debug-toolbar = "*"
-
-            # This network's PyPI proxy answers 404 on per-release JSON (/pypi/NAME/VER/json),
-            # which Poetry's default PyPI repository needs; the simple index works everywhere.
-            [[tool.poetry.source]]
-            name = "pypi-simple"
-            url = "https://pypi.org/simple/"
-            priority = "primary"
             """
         ).lstrip()
+        + POETRY_SIMPLE_SOURCE
     )
     run_tool(tool("poetry"), "lock", cwd=root)
     return Project(root, env=RUNTIME_ENV, static="/static/site.css")
@@ -217,14 +221,9 @@ def poetry1_lock_project(root: Path) -> Project:
             django = ">=5.2,<6"
             whitenoise = "^6.7"
             gunicorn = "*"
-
-            # The simple index: this network answers 404 on per-release JSON (see poetry_project).
-            [[tool.poetry.source]]
-            name = "pypi-simple"
-            url = "https://pypi.org/simple/"
-            priority = "primary"
             """
         ).lstrip()
+        + POETRY_SIMPLE_SOURCE
     )
     run_tool(tool("poetry@1.8.5"), "lock", cwd=root)
     return Project(root, env=RUNTIME_ENV, static="/static/site.css")
