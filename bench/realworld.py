@@ -11,7 +11,8 @@ ALLOWED_HOSTS, and what the tool says the settings need: a database URL, a cache
 Debian's packages on the host (loopback only) when a project needs them.
 
 It prints one table: project, Python, the stage where it stopped (detect/generate/build/run/http;
-`http` with a status below 500 means served), build seconds, image MB, HTTP status, and for every
+`http` with a status below 500 means served), build seconds, image MB, HTTP status, how many of
+the /static/ URLs the served page references answer 200 (a page without its CSS/JS), and for every
 stop the cause: the meaningful log lines, whose fault (`network`: this network cannot reach what the
 build asks for, facts.md §6; `generator`: the generated Dockerfile or a detection), and the class
 of issue 10 it matches. Figures, not a test: builds take minutes each on shared cores.
@@ -115,6 +116,9 @@ class Result:
     build_s: float | None = None
     image_mb: float | None = None
     status: int | None = None
+    # The static assets the served page references (what a browser fetches next): how many
+    # answered 200, of how many; None when the page references none or was not served.
+    assets: tuple[int, int] | None = None
     fault: str = ""  # generator | network | project | bench
     klass: str = ""
     cause: str = ""
@@ -410,6 +414,7 @@ def run_project(tree: Path, index: int, *, build_timeout: float, keep: bool,
             result.notes.append("redirects: " + " -> ".join(hops))
         if response.status < 500:
             result.served = True
+            result.assets = probe_assets(container, response, result.notes)
             return result
         last = hops[-1].split(" ", 1)[1] if hops else "/"
         last = urllib.parse.urlsplit(last).path or "/"
@@ -455,6 +460,35 @@ def probe(container: harness.Container) -> tuple[harness.Response, list[str]]:
     return response, hops
 
 
+STATIC_REF = re.compile(r"""(?:src|href)=["']([^"'#]*/static/[^"'#]+)["']""")
+MAX_ASSETS = 20
+
+
+def probe_assets(
+    container: harness.Container, page: harness.Response, notes: list[str]
+) -> tuple[int, int] | None:
+    """GET each /static/ URL the page references (same host only); (answered 200, tried).
+    The first failing one is named in NOTES: a page served without its CSS/JS is not served."""
+    refs: list[str] = []
+    for ref in STATIC_REF.findall(page.body.decode("utf-8", "replace")):
+        parts = urllib.parse.urlsplit(ref)
+        if parts.hostname not in (None, "127.0.0.1", "localhost") or ref in refs:
+            continue
+        refs.append(ref)
+    if not refs:
+        return None
+    ok, named = 0, False
+    for ref in refs[:MAX_ASSETS]:
+        parts = urllib.parse.urlsplit(ref)
+        asset = harness.get(container.url(parts.path + (f"?{parts.query}" if parts.query else "")))
+        if asset.status == 200:
+            ok += 1
+        elif not named:
+            notes.append(f"asset {parts.path} -> {asset.status}")
+            named = True
+    return ok, min(len(refs), MAX_ASSETS)
+
+
 def _diagnose_500(container: harness.Container, path: str) -> str:
     """The exception behind a 500: DEBUG is off, so ask Django's test client to re-raise it."""
     code = (
@@ -472,8 +506,9 @@ def _diagnose_500(container: harness.Container, path: str) -> str:
 def table(results: list[Result]) -> str:
     """The results as one markdown table, causes in full."""
     rows = [
-        "| project | Python | stage | build s | image MB | HTTP | fault | issue-10 class | cause |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| project | Python | stage | build s | image MB | HTTP | assets 200 | fault "
+        "| issue-10 class | cause |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in results:
         stage = "served" if r.served else f"stopped at {r.stage}"
@@ -483,6 +518,7 @@ def table(results: list[Result]) -> str:
         rows.append(
             f"| {r.project} | {r.python} | {stage} | {r.build_s if r.build_s is not None else '-'} "
             f"| {r.image_mb if r.image_mb is not None else '-'} | {r.status or '-'} "
+            f"| {f'{r.assets[0]}/{r.assets[1]}' if r.assets else '-'} "
             f"| {r.fault or '-'} | {r.klass or '-'} | {cause or '-'} |"
         )
     return "\n".join(rows)
