@@ -729,3 +729,35 @@ def test_a_mapping_get_is_never_a_need(tmp_path: Path) -> None:
         project(tmp_path, 'import os\nenv = os.environ\nX = env.get("VAR")\nINSTALLED_APPS = []\n')
     )
     assert "VAR" not in found
+
+
+@pytest.mark.parametrize(
+    ("settings", "expected"),
+    [
+        # Made at start when unset: written under the source tree (read-only in the image).
+        (
+            """\
+            import os
+            SECRET_KEY = os.environ.get("SECRET_KEY")
+            if not SECRET_KEY:
+                os.makedirs("/app/.secrets", exist_ok=True)
+                SECRET_KEY = open("/app/.secrets/key").read()
+            """,
+            {"SECRET_KEY"},
+        ),
+        ('import os\nSECRET_KEY = os.getenv("APP_SECRET_KEY") or None\n', {"APP_SECRET_KEY"}),
+        (
+            'import environ\nenv = environ.Env(DD_KEY=(str, ""))\nSECRET_KEY = env("DD_KEY")\n',
+            {"DD_KEY"},
+        ),
+        ('import os\nSECRET_KEY = os.environ.get("SECRET_KEY", "dev-only")\n', set()),
+        ('SECRET_KEY = "committed"\n', set()),
+    ],
+)
+def test_a_secret_key_empty_when_unset_is_needed_at_start(
+    tmp_path: Path, settings: str, expected: set[str]
+) -> None:
+    found = needs(project(tmp_path, settings))
+    assert set(found) == expected
+    for need in found.values():
+        assert "Django refuses an empty SECRET_KEY" in need.why

@@ -1038,7 +1038,29 @@ def _env_needs(
         out.append(need)
     if chain is not None:
         out = _with_database_parts(out, _database_parts(chain))
+        out += _empty_secret_key(chain, {n.name for n in out})
     return tuple(out)
+
+
+def _empty_secret_key(chain: _Chain, known: set[str]) -> list[EnvNeed]:
+    """SECRET_KEY taken from a variable that leaves it empty when unset (`os.environ.get(
+    "SECRET_KEY")`): Django refuses an empty key, and a key the settings make at start instead
+    (written under the source tree, or random) is not kept by a read-only image, nor shared by
+    its server's workers. The build has its placeholder already (build_env.toml, `always`)."""
+    value = chain.ns.get("SECRET_KEY")
+    if not isinstance(value, FromEnv) or not unset_is_empty(value):
+        return []
+    file, line = chain.where.get("SECRET_KEY", ("", None))
+    why = (
+        "SECRET_KEY is read from it, empty when unset: Django refuses an empty SECRET_KEY, and a "
+        "key the settings make at start is neither kept by the read-only image nor shared by the "
+        "server's workers"
+    )
+    return [
+        EnvNeed(name, "str", file, line, why)
+        for name in value.names[:1]
+        if name not in known and ENV_NAME.match(name)
+    ]
 
 
 def _database_parts(chain: _Chain) -> list[tuple[EnvNeed, str]]:
