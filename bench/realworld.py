@@ -71,6 +71,11 @@ SERVICE_HOST = (
     r"could not translate host name \"[\w-]+\"|failed to resolve host '[\w-]+'"
     r"|connecting to [\w-]+:\d+\. (Name or service not known|Temporary failure in name resolution)"
 )
+# Stops the repository causes whatever builds it: checked after the network's, before ours.
+PROJECT_CAUSES: tuple[tuple[str, str], ...] = (
+    (r"MissingFileError: The file '[^']+' could not be found",
+     "a file its own CSS/JS references is not in the repository (Manifest storage's collectstatic)"),
+)  # fmt: skip
 # The failure classes of issue 10, recognised by the text a stop leaves in the log.
 ISSUE_CLASSES: tuple[tuple[str, str], ...] = (
     (r"is out of\s+date\.\s+Expected|lock file .* not consistent|pyproject\.toml changed significantly",
@@ -80,7 +85,8 @@ ISSUE_CLASSES: tuple[tuple[str, str], ...] = (
     (r"pg_config executable not found|initialization of _psycopg|psycopg2.*(wheel|build)",
      "2 exact pin without a wheel"),
     (r"Could not find the GDAL library|\bGEOS\b|\bPROJ\b|fatal error: [\w/.-]+\.h: No such file"
-     r"|mysql_config|pkg-config|failed to find libmagic|cairo", "3 missing system library"),
+     r"|mysql_config|pkg-config|failed to find libmagic|no library called \"cairo|cannot load library .*cairo",
+     "3 missing system library"),
     (r"Error loading (MySQLdb|psycopg)|No module named '(MySQLdb|psycopg2?)'",
      "4 driver for the default database"),
     (r"configuration\.py|Set the \w+ environment variable|groupdict|ImproperlyConfigured"
@@ -158,7 +164,7 @@ def classify(log: str) -> tuple[str, str, str]:
     """(fault, issue class, the log line that tells) for a log that stopped a project."""
     service = (SERVICE_HOST, "6 runtime contract: the settings name a Compose service host")
     for fault, table in (("generator", (service,)), ("network", NETWORK_CAUSES),
-                         ("generator", ISSUE_CLASSES)):  # fmt: skip
+                         ("project", PROJECT_CAUSES), ("generator", ISSUE_CLASSES)):  # fmt: skip
         for pattern, what in table:
             match = re.search(pattern, log)
             if match:
