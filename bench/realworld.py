@@ -363,6 +363,7 @@ def run_project(tree: Path, index: int, *, build_timeout: float, keep: bool,
     result = Result(project=name)
     work = WORK / name
     container: harness.Container | None = None
+    facts: dict = {}
     try:
         shutil.rmtree(work, ignore_errors=True)
         shutil.copytree(tree, work, symlinks=True, ignore=shutil.ignore_patterns(".git"))
@@ -428,6 +429,17 @@ def run_project(tree: Path, index: int, *, build_timeout: float, keep: bool,
     except Stop as stop:
         result.stage = stop.stage
         result.fault, result.klass, telling = classify(stop.log)
+        absent = missing_in_checkout(stop.log, work)
+        if absent:
+            # A module the project's own package imports is not in this checkout: a fetched
+            # snapshot that leaves large files out, or a file some build step should write
+            # (a setuptools-scm _version.py): look before blaming either.
+            result.fault = "checkout"
+            result.klass = f"the checkout lacks {absent} (snapshot gap, or a generated file)"
+        elif stop.stage == "run" and facts.get("example_modules"):
+            paths = ", ".join(m["path"] for m in facts["example_modules"])
+            result.fault = "contract"
+            result.klass = f"the contract asks for a mounted {paths}; the bench mounts none"
         result.cause = _meaningful(stop.log)
         if telling and telling[:120] not in result.cause:
             result.cause = f"{telling} | {result.cause}"
@@ -441,6 +453,22 @@ def run_project(tree: Path, index: int, *, build_timeout: float, keep: bool,
             harness.remove_container(container)
         if not keep:
             harness.remove_image(IMAGE.format(name=re.sub(r"[^a-z0-9_.-]", "-", name.lower())))
+
+
+def missing_in_checkout(log: str, tree: Path) -> str | None:
+    """The file of a module the log says is missing whose package is in TREE (next to siblings
+    the package has), e.g. netbox/extras/data/un_locode.py: the checkout is incomplete."""
+    for module in re.findall(r"No module named '([\w.]+)'", log):
+        *package, last = module.split(".")
+        if not package:
+            continue
+        for base in (tree, *(p for p in tree.iterdir() if p.is_dir())):
+            directory = base.joinpath(*package)
+            if (directory / "__init__.py").is_file() and not (
+                (directory / f"{last}.py").exists() or (directory / last).exists()
+            ):
+                return str((directory / f"{last}.py").relative_to(tree))
+    return None
 
 
 def probe(container: harness.Container) -> tuple[harness.Response, list[str]]:
