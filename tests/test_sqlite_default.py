@@ -117,8 +117,20 @@ def test_a_committed_database_never_reaches_the_image(tmp_path: Path) -> None:
     )
     ignore = generate(repo, Options(offline=True)).files[".dockerignore"].splitlines()
     # The file and its -journal/-wal/-shm companions, not the directory that holds it.
-    assert "data/baby.db3*" in ignore
+    assert {"data/baby.db3", "data/baby.db3-*"} <= set(ignore)
     assert not {"data", "data/", "data/*"} & set(ignore)
+
+
+@pytest.mark.parametrize("name", ["app", "db"])
+def test_a_database_name_without_a_suffix_never_drops_a_source_directory(
+    tmp_path: Path, name: str
+) -> None:
+    databases = (
+        "DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3',"
+        f" 'NAME': os.path.join(BASE_DIR, '{name}')}}}}\n"
+    )
+    ignore = generate(project(tmp_path, databases), Options(offline=True)).files[".dockerignore"]
+    assert not [line for line in ignore.splitlines() if line.startswith(name)]
 
 
 def test_a_database_url_with_no_sqlite_default_makes_no_directory(tmp_path: Path) -> None:

@@ -8,12 +8,17 @@ from generator.plan.model import APP
 
 def _sqlite_file(ctx: _Context) -> tuple[str, ...]:
     """The SQLite database the settings name, with its -journal/-wal/-shm files, whatever its
-    suffix: a developer's committed database must never reach the image (it starts empty)."""
+    suffix: a developer's committed database must never reach the image (it starts empty).
+
+    No bare wildcard after the name: a NAME of "app" must not drop `apps/`. A name without a suffix
+    ("db", "data") may be a directory of the source as well, so only names with one are listed.
+    """
     s = ctx.facts.settings
     path = _settings_path(s.sqlite_path, ctx.workdir) if s.sqlite else None
-    if path is None or not path.startswith(f"{APP}/"):
+    if path is None or not path.startswith(f"{APP}/") or "." not in path.rsplit("/", 1)[-1]:
         return ()
-    return (path.removeprefix(f"{APP}/") + "*",)
+    name = path.removeprefix(f"{APP}/")
+    return (name, f"{name}-*")  # the file, and its -journal, -wal and -shm companions
 
 
 def _dockerignore(ctx: _Context) -> tuple[tuple[str, tuple[str, ...]], ...]:
