@@ -152,6 +152,17 @@ def test_minimal_profile_keeps_poetry_out_of_every_layer():
     ) in text
 
 
+@pytest.mark.parametrize("manager", ["uv", "pipenv", "pdm"])
+def test_tool_comment_says_where_the_installer_ends_up(manager: str):
+    """The production profile leaves the installer in the build stage; the minimal profile's one
+    stage keeps it, and the comment must not claim otherwise."""
+    production = dockerfile(facts(dependencies=deps(manager)))
+    minimal = dockerfile(facts(dependencies=deps(manager)), profile="minimal")
+    assert "it stays in this stage, out of the image." in production
+    assert "out of the image" not in minimal
+    assert "the minimal profile's one stage keeps it in the image" in minimal
+
+
 def test_poetry_installs_a_package_project_with_pip_after_the_source():
     d = deps("poetry", installs_project=True)
     build = dockerfile(facts(dependencies=d)).split(" AS runtime")[0]

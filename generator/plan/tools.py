@@ -88,5 +88,13 @@ def _tool(ctx: _Context, name: str, why: str) -> Instruction:
     return _run(
         f"pip install {pin.requirement}{companions}",
         mounts=(PIP_CACHE,),
-        comment=(f"{why}; it stays in this stage, out of the image.",),
+        comment=(f"{why}; {_where_it_stays(ctx)}",),
     )
+
+
+def _where_it_stays(ctx: _Context) -> str:
+    """Where a tool installed outside the virtualenv ends up: the production profile leaves the
+    build stage behind; the minimal profile has one stage, so the image keeps it."""
+    if ctx.options.profile == "minimal":
+        return "the minimal profile's one stage keeps it in the image (production leaves it out)."
+    return "it stays in this stage, out of the image."
