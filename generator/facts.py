@@ -322,6 +322,9 @@ class SettingsFacts:
     staticfiles_dirs_unread: bool = False  # some STATICFILES_DIRS entry could not be followed
     # Files a template tag reads at run time: django-vite's manifest, django-webpack-loader's stats.
     bundle_files: tuple[str, ...] = ()
+    # django-npm's NpmFinder: the directory (relative to the repository root) whose node_modules
+    # it serves, from NPM_ROOT_PATH or the project directory it defaults to.
+    npm_finder_root: str | None = None
     compress_offline: bool = False  # django-compressor: COMPRESS_OFFLINE = True
     env_needs: tuple[EnvNeed, ...] = ()  # of those, the ones read with no default
     example_modules: tuple[ExampleModule, ...] = ()
@@ -356,16 +359,26 @@ class Frontend:
     # Arguments the build script is run with (`--configuration production`), chosen because the
     # output Django serves is written only with them.
     build_args: tuple[str, ...] = ()
+    # Install only the production dependencies (an install with no build script, whose
+    # node_modules the settings serve); a build needs its devDependencies.
+    production_only: bool = False
     evidence: tuple[Evidence, ...] = ()
 
     @property
     def build_command(self) -> str:
         """`npm run build -- --configuration production`: npm hands arguments on after `--`,
-        Yarn and pnpm take them directly."""
+        Yarn and pnpm take them directly; "" for an install with no build script."""
+        if not self.build_script:
+            return ""
         command = f"{self.manager} run {self.build_script}"
         if not self.build_args:
             return command
         return " ".join((command, *(("--",) if self.manager == "npm" else ()), *self.build_args))
+
+    @property
+    def label(self) -> str:
+        """What the Node stage does, for summaries: the build command, or the install."""
+        return self.build_command or f"{self.manager} install (no build script)"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -374,6 +387,7 @@ class Frontend:
             "lockfile": self.lockfile,
             "build_script": self.build_script,
             "build_args": list(self.build_args),
+            "production_only": self.production_only,
             "node_version": self.node_version,
             "node_version_source": self.node_version_source,
             "output_dir": self.output_dir,

@@ -111,7 +111,7 @@ def facts_table(facts: ProjectFacts, project: str) -> str:
         rows.append(
             (
                 "Frontend",
-                f"{md.text(fe.build_command)} in {md.code(fe.directory, table=True)}",
+                f"{md.text(fe.label)} in {md.code(fe.directory, table=True)}",
             )
         )
     if s.database:

@@ -572,3 +572,140 @@ def test_pnpm_without_packagemanager_takes_the_lockfile_formats_major(make_tree)
     )
     (fe,) = detect_path(root).frontends
     assert (fe.manager, fe.manager_version, fe.manager_pinned_by) == ("pnpm", "8", "lockfile")
+
+
+# ---------------------------------------------------------------- served from node_modules
+
+
+def _dockerfile(root) -> str:
+    return next(iter(generate(root).files.values()))
+
+
+def test_django_npm_finder_installs_node_modules_where_npm_root_path_says(make_tree):
+    # django-npm reads NPM_ROOT_PATH from the working directory (the project's, where
+    # collectstatic runs): "../" is the repository root, beside package.json.
+    root = make_tree(
+        {
+            **django(
+                "STATICFILES_FINDERS = [\n"
+                "    'npm.finders.NpmFinder',\n"
+                "    'django.contrib.staticfiles.finders.FileSystemFinder',\n"
+                "]\n"
+                "NPM_ROOT_PATH = '../'\n",
+                subdir="src",
+            ),
+            "package.json": json.dumps({"dependencies": {"bootstrap": "^5.3.0"}}, indent=2),
+            "package-lock.json": "{}",
+        }
+    )
+    (fe,) = detect_path(root).frontends
+    assert (fe.directory, fe.build_script, fe.outputs, fe.production_only) == (
+        ".",
+        "",
+        ("node_modules",),
+        True,
+    )
+    assert "NpmFinder" in fe.served_by and "NPM_ROOT_PATH '../'" in fe.served_by
+    assert any(e.file == "src/mysite/settings.py" for e in detect_path(root).settings.evidence)
+    assert any(e.file == "package.json" and e.line == 2 for e in fe.evidence)
+    generated = generate(root)
+    dockerfile = next(iter(generated.files.values()))
+    assert "FROM node:" in dockerfile and " AS assets" in dockerfile
+    assert "npm ci --omit=dev" in dockerfile
+    assert "npm run" not in dockerfile
+    copy = "COPY --from=assets /src/node_modules /app/node_modules"
+    assert copy in dockerfile
+    assert dockerfile.index(copy) < dockerfile.index("manage.py collectstatic")
+    assert any(
+        "npm ci --omit=dev (no build script)" in d.why and "NpmFinder" in d.why
+        for d in generated.decisions
+    )
+
+
+def test_django_npm_without_npm_root_path_reads_the_project_directory(make_tree):
+    root = make_tree(
+        {
+            **django("STATICFILES_FINDERS = ['npm.finders.NpmFinder']\n", subdir="web"),
+            "web/package.json": json.dumps({"dependencies": {"htmx.org": "2.0.0"}}),
+            "web/yarn.lock": "# yarn lockfile v1\n",
+        }
+    )
+    (fe,) = detect_path(root).frontends
+    assert (fe.directory, fe.manager, fe.outputs) == ("web", "yarn", ("web/node_modules",))
+    dockerfile = _dockerfile(root)
+    assert "yarn install --frozen-lockfile --production=true" in dockerfile
+    assert "COPY --from=assets /src/web/node_modules /app/web/node_modules" in dockerfile
+
+
+def test_staticfiles_dirs_inside_node_modules(make_tree):
+    root = make_tree(
+        {
+            **django(
+                "STATICFILES_DIRS = [\n"
+                "    ('vendor', BASE_DIR / 'node_modules/bootstrap/dist'),\n"
+                "    BASE_DIR / 'node_modules' / '@fontsource' / 'inter',\n"
+                "]\n"
+            ),
+            "package.json": json.dumps(
+                {
+                    "dependencies": {"bootstrap": "^5.3.0"},
+                    "devDependencies": {"@fontsource/inter": "^5.0.0", "eslint": "^9"},
+                }
+            ),
+            "pnpm-lock.yaml": "lockfileVersion: '9.0'\n",
+        }
+    )
+    facts = detect_path(root)
+    (fe,) = facts.frontends
+    assert fe.outputs == ("node_modules/bootstrap/dist", "node_modules/@fontsource/inter")
+    # @fontsource/inter is only a devDependency: a production-only install would leave it out.
+    assert not fe.production_only
+    assert "STATICFILES_DIRS" in fe.served_by
+    assert not any("STATICFILES_DIRS lists" in w.message for w in facts.warnings)
+    dockerfile = _dockerfile(root)
+    assert "pnpm install --frozen-lockfile\n" in dockerfile
+    assert (
+        "COPY --from=assets /src/node_modules/bootstrap/dist /app/node_modules/bootstrap/dist"
+        in dockerfile
+    )
+    assert (
+        "COPY --from=assets /src/node_modules/@fontsource/inter "
+        "/app/node_modules/@fontsource/inter" in dockerfile
+    )
+
+
+def test_node_modules_named_nowhere_in_the_settings_adds_nothing(make_tree):
+    root = make_tree(
+        {
+            **django("STATICFILES_DIRS = [BASE_DIR / 'static']\n"),
+            "static/app.css": "",
+            "package.json": json.dumps({"dependencies": {"bootstrap": "^5.3.0"}}),
+            "package-lock.json": "{}",
+        }
+    )
+    assert detect_path(root).frontends == ()
+    assert "FROM node:" not in _dockerfile(root)
+
+
+def test_node_modules_served_without_a_package_json_warns(make_tree):
+    root = make_tree({**django("STATICFILES_DIRS = [BASE_DIR / 'node_modules' / 'htmx.org']\n")})
+    facts = detect_path(root)
+    assert facts.frontends == ()
+    assert any("node_modules/htmx.org" in w.message for w in facts.warnings)
+
+
+def test_yarn_berry_install_only_writes_node_modules(make_tree):
+    root = make_tree(
+        {
+            **django("STATICFILES_DIRS = [BASE_DIR / 'node_modules']\n"),
+            "package.json": json.dumps(
+                {"packageManager": "yarn@4.5.0", "dependencies": {"alpinejs": "^3"}}
+            ),
+            "yarn.lock": "__metadata:\n  version: 8\n",
+            ".yarnrc.yml": "nodeLinker: pnp\n",
+        }
+    )
+    dockerfile = _dockerfile(root)
+    # Plug'n'Play writes no node_modules: the settings read one, so the install writes it.
+    assert "YARN_NODE_LINKER=node-modules yarn install --immutable" in dockerfile
+    assert "COPY --from=assets /src/node_modules /app/node_modules" in dockerfile

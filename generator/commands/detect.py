@@ -103,7 +103,7 @@ def format_facts(facts: ProjectFacts) -> str:
             (
                 "frontend",
                 "; ".join(
-                    f"{fe.build_command} in {fe.directory}"
+                    f"{fe.label} in {fe.directory}"
                     + (f" -> {', '.join(fe.outputs)}" if fe.outputs else "")
                     for fe in facts.frontends
                 )

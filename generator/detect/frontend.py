@@ -159,6 +159,8 @@ def detect_frontends(
             )
             continue
         kept.append(_frontend(tree, build, served, why, diags))
+    if not committed:
+        kept.extend(_node_modules_installs(tree, settings, diags))
     _missing_static_dirs(tree, settings, kept, diags)
     return tuple(kept), tuple(skipped)
 
@@ -786,6 +788,86 @@ def _under(path: str, directory: str) -> bool:
     return directory in ("", ".") or path == directory or path.startswith(directory + "/")
 
 
+# ---------------------------------------------------------------- served from node_modules
+
+
+def _node_modules_installs(
+    tree: SourceTree, settings: SettingsFacts, diags: Diagnostics
+) -> list[Frontend]:
+    """Installs with no build: the settings serve files straight out of a `node_modules`
+    (django-npm's NpmFinder, or a STATICFILES_DIRS entry inside node_modules), so the packages
+    the package.json beside it lists must be installed where the settings read them."""
+    wanted: dict[str, list[tuple[str, str]]] = {}  # package directory -> [(path served, why)]
+    if settings.npm_finder_root is not None:
+        path = join(settings.npm_finder_root, "node_modules")
+        why = next(
+            (
+                f"{e.why}{_settings_where(settings, 'npm_finder_root')}"
+                for e in settings.evidence
+                if e.fact == "npm_finder_root"
+            ),
+            f"django-npm's NpmFinder serves {path}",
+        )
+        wanted.setdefault(settings.npm_finder_root, []).append((path, why))
+    for directory in settings.staticfiles_dirs:
+        parts = directory.split("/")
+        if "node_modules" not in parts:
+            continue
+        root = "/".join(parts[: parts.index("node_modules")]) or "."
+        where = _settings_where(settings, "staticfiles_dirs")
+        wanted.setdefault(root, []).append(
+            (directory, f"STATICFILES_DIRS{where} lists {directory}")
+        )
+    out: list[Frontend] = []
+    for root, served in wanted.items():
+        package_json = join(root, "package.json")
+        if not tree.is_file(package_json):
+            continue  # nothing to install from: _missing_static_dirs warns for STATICFILES_DIRS
+        package = load_json(tree, package_json, diags)
+        if not isinstance(package, dict):
+            continue
+        paths = tuple(dict.fromkeys(p for p, _ in served))
+        # Production dependencies only, unless a package served is declared only as a
+        # devDependency (`npm ci --omit=dev` would leave it out).
+        deps = package.get("dependencies") if isinstance(package.get("dependencies"), dict) else {}
+        dev = package.get("devDependencies")
+        dev = dev if isinstance(dev, dict) else {}
+        dev_needed = sorted(
+            name
+            for name in (_package_named(p) for p in paths)
+            if name and name in dev and name not in deps
+        )
+        why = "; ".join(dict.fromkeys(w for _, w in served))
+        build = _Build(package_json, root, {}, "", outputs=[])
+        fe = _frontend(tree, build, paths, why, diags)
+        evidence = [
+            Evidence(
+                "frontend",
+                package_json,
+                _line_of(tree, package_json, '"dependencies"'),
+                f"no build script: node_modules is installed from {package_json}"
+                + (f" and {fe.lockfile}" if fe.lockfile else "")
+                + (
+                    f", devDependencies too ({', '.join(dev_needed)} is served)"
+                    if dev_needed
+                    else ", production dependencies only"
+                ),
+            ),
+            *fe.evidence,
+        ]
+        out.append(replace(fe, production_only=not dev_needed, evidence=tuple(evidence)))
+    return out
+
+
+def _package_named(path: str) -> str | None:
+    """The npm package a path inside node_modules belongs to (`@scope/name` or `name`)."""
+    parts = path.split("/")
+    rest = parts[parts.index("node_modules") + 1 :]
+    if not rest:
+        return None
+    return "/".join(rest[:2]) if rest[0].startswith("@") and len(rest) > 1 else rest[0]
+
+
 # ---------------------------------------------------------------- the fact
 
 
@@ -837,11 +919,18 @@ def _frontend(
         if tree.is_file(join(build.directory, name)) or tree.is_dir(join(build.directory, name))
     ]
     evidence = [
-        Evidence(
-            "frontend",
-            build.package_json,
-            _line_of(tree, build.package_json, f'"{build.script}"'),
-            f"package.json script '{build.script}' builds assets: {build.scripts[build.script]}",
+        *(
+            [
+                Evidence(
+                    "frontend",
+                    build.package_json,
+                    _line_of(tree, build.package_json, f'"{build.script}"'),
+                    f"package.json script '{build.script}' builds assets: "
+                    f"{build.scripts[build.script]}",
+                )
+            ]
+            if build.script
+            else []
         ),
         *(e for p, e in build.outputs if p in served),
         *(e for p, e in build.stats_files if p in served),

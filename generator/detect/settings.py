@@ -910,6 +910,7 @@ def read_settings_module(
         staticfiles_dirs=tuple(v.get("staticfiles_dirs", ())),
         staticfiles_dirs_unread=bool(v.get("staticfiles_dirs_unread")),
         bundle_files=tuple(v.get("bundle_files", ())),
+        npm_finder_root=v.get("npm_finder_root"),
         compress_offline=bool(v.get("compress_offline")),
         env_needs=env_needs,
         example_modules=tuple(chains[0].examples) if chains else (),
@@ -1304,6 +1305,28 @@ def _static_sources(project_dir: str, ns: dict[str, Any], at: Any, facts: _Facts
             *at("STATICFILES_DIRS"),
             "STATICFILES_DIRS could not be read statically",
         )
+    finders = ns.get("STATICFILES_FINDERS")
+    if isinstance(finders, list | tuple) and any(
+        isinstance(f, str) and f.startswith("npm.finders.") for f in finders
+    ):
+        # django-npm serves files from NPM_ROOT_PATH/node_modules; NPM_ROOT_PATH defaults to the
+        # working directory (the project directory, where manage.py collectstatic runs) and a
+        # relative value is read from there too.
+        root = _repo_path(project_dir, ns.get("NPM_ROOT_PATH", "."))
+        if root is not None:
+            written = _describe(ns.get("NPM_ROOT_PATH"))
+            where = (
+                f"NPM_ROOT_PATH {written!r}"
+                if "NPM_ROOT_PATH" in ns
+                else "NPM_ROOT_PATH unset: the working directory"
+            )
+            facts.set(
+                "npm_finder_root",
+                root,
+                *at("STATICFILES_FINDERS"),
+                f"STATICFILES_FINDERS has django-npm's NpmFinder, which serves "
+                f"{join(root, 'node_modules')} ({where})",
+            )
     bundles: list[tuple[str, str]] = []
     vite = ns.get("DJANGO_VITE")
     if isinstance(vite, dict):

@@ -61,27 +61,36 @@ def _install(fe: Frontend, major: str) -> tuple[list[str], str, bool]:
             setup.append(f"corepack install -g pnpm@{version}")
         elif fe.manager == "yarn" and fe.yarn_berry and fe.manager_pinned_by is None:
             setup.append(f"corepack install -g yarn@{node['yarn_berry']}")
+    prod = fe.production_only
     if fe.manager == "pnpm":
         return (
-            [*setup, "pnpm install --frozen-lockfile"],
+            [*setup, "pnpm install --frozen-lockfile" + (" --prod" if prod else "")],
             "--mount=type=cache,target=/root/.local/share/pnpm/store",
             True,
         )
     if fe.manager == "yarn" and fe.yarn_berry:
+        # Berry installs every dependency (`workspaces focus --production` needs a plugin
+        # before Yarn 4). With no build script the settings read node_modules itself, which
+        # only the node-modules linker writes (Plug'n'Play writes none).
+        linker = "" if fe.build_script else "YARN_NODE_LINKER=node-modules "
         return (
-            [*setup, "yarn install --immutable"],
+            [*setup, f"{linker}yarn install --immutable"],
             "--mount=type=cache,target=/root/.yarn/berry/cache",
             True,
         )
     if fe.manager == "yarn":
         frozen = " --frozen-lockfile" if fe.lockfile else ""
         return (
-            [*setup, f"yarn install{frozen} --production=false"],
+            [*setup, f"yarn install{frozen} --production={'true' if prod else 'false'}"],
             "--mount=type=cache,target=/usr/local/share/.cache/yarn",
             True,
         )
     command = "npm ci" if fe.lockfile else "npm install"
-    return [f"{command} --include=dev"], "--mount=type=cache,target=/root/.npm", False
+    return (
+        [f"{command} {'--omit=dev' if prod else '--include=dev'}"],
+        "--mount=type=cache,target=/root/.npm",
+        False,
+    )
 
 
 def _assets_stage(ctx: _Context, fe: Frontend, name: str) -> Stage:
@@ -103,11 +112,12 @@ def _assets_stage(ctx: _Context, fe: Frontend, name: str) -> Stage:
         else f"Node {major}: no version stated, the default LTS"
     )
     outputs = ", ".join(_outputs(fe)) or f"the whole {directory} directory"
+    runs = f"{install[-1]} then {build}" if build else f"{install[-1]} (no build script)"
     ctx.decide(
         "frontend",
         package_json,
         None,
-        f"{name}: node:{major}-slim runs {install[-1]} then {build} ({version_why}); "
+        f"{name}: node:{major}-slim runs {runs} ({version_why}); "
         f"copies {outputs} into the image: {fe.served_by or 'served by the project'}",
     )
     where = "at the repository root" if directory == "." else f"in {directory}/"
@@ -127,7 +137,13 @@ def _assets_stage(ctx: _Context, fe: Frontend, name: str) -> Stage:
     install_step = _run(
         *install,
         mounts=(mount,),
-        comment=("devDependencies too: the build needs its bundlers and compilers.",),
+        comment=(
+            ("devDependencies too: the build needs its bundlers and compilers.",)
+            if build
+            else ("Production dependencies only: the settings serve files from node_modules.",)
+            if fe.production_only
+            else ("devDependencies too: the settings serve a package declared only there.",)
+        ),
     )
     whole = Instruction(
         "COPY",
@@ -164,16 +180,23 @@ def _assets_stage(ctx: _Context, fe: Frontend, name: str) -> Stage:
         for path in dirs:
             steps.append(Instruction("COPY", (f"{path} ./{_tail(directory, path)}",)))
         steps.append(install_step)
-        steps.append(whole)
-    if _outputs(fe):
+        if build:
+            steps.append(whole)
+    # With no build script (an install only) what the settings serve is already in node_modules.
+    if build and _outputs(fe):
         steps.append(_run(build))
-    else:
+    elif build:
         # Unknown output: ship the whole frontend directory, minus the installed packages.
         steps.append(_run(build, "rm -rf node_modules"))
+    title = (
+        f"{name}: build the frontend {where} with Node; only its output reaches the image"
+        if build
+        else f"{name}: install the packages the settings serve from node_modules {where}"
+    )
     return Stage(
         name,
         f"node:{major}-slim",
-        (f"{name}: build the frontend {where} with Node; only its output reaches the image",),
+        (title,),
         tuple(steps),
     )
 
