@@ -709,3 +709,16 @@ def test_yarn_berry_install_only_writes_node_modules(make_tree):
     # Plug'n'Play writes no node_modules: the settings read one, so the install writes it.
     assert "YARN_NODE_LINKER=node-modules yarn install --immutable" in dockerfile
     assert "COPY --from=assets /src/node_modules /app/node_modules" in dockerfile
+
+
+def test_a_node_modules_path_copy_cannot_name_copies_the_whole_node_modules(make_tree):
+    root = make_tree(
+        {
+            **django("STATICFILES_DIRS = [BASE_DIR / 'node_modules/inter-ui/Inter (web)']\n"),
+            "package.json": json.dumps({"dependencies": {"inter-ui": "^3"}}),
+            "package-lock.json": "{}",
+        }
+    )
+    (fe,) = detect_path(root).frontends
+    assert fe.outputs == ("node_modules",)
+    assert "COPY --from=assets /src/node_modules /app/node_modules" in _dockerfile(root)

@@ -826,7 +826,17 @@ def _node_modules_installs(
         package = load_json(tree, package_json, diags)
         if not isinstance(package, dict):
             continue
-        paths = tuple(dict.fromkeys(p for p, _ in served))
+        whole = join(root, "node_modules")
+        if not _nameable(whole):
+            diags.warn(
+                f"the settings serve {whole}, a path a Dockerfile cannot name: it is not "
+                "installed into the image",
+                package_json,
+                None,
+            )
+            continue
+        # A path COPY cannot name (`node_modules/x/Inter (web)`): the whole node_modules instead.
+        paths = tuple(dict.fromkeys(p if _nameable(p) else whole for p, _ in served))
         # Production dependencies only, unless a package served is declared only as a
         # devDependency (`npm ci --omit=dev` would leave it out).
         deps = package.get("dependencies") if isinstance(package.get("dependencies"), dict) else {}
@@ -834,7 +844,7 @@ def _node_modules_installs(
         dev = dev if isinstance(dev, dict) else {}
         dev_needed = sorted(
             name
-            for name in (_package_named(p) for p in paths)
+            for name in (_package_named(p) for p, _ in served)
             if name and name in dev and name not in deps
         )
         why = "; ".join(dict.fromkeys(w for _, w in served))
@@ -857,6 +867,10 @@ def _node_modules_installs(
         ]
         out.append(replace(fe, production_only=not dev_needed, evidence=tuple(evidence)))
     return out
+
+
+def _nameable(path: str) -> bool:
+    return path.isascii() and bool(_SAFE_PATH.fullmatch(path))
 
 
 def _package_named(path: str) -> str | None:
