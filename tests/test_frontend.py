@@ -722,3 +722,33 @@ def test_a_node_modules_path_copy_cannot_name_copies_the_whole_node_modules(make
     (fe,) = detect_path(root).frontends
     assert fe.outputs == ("node_modules",)
     assert "COPY --from=assets /src/node_modules /app/node_modules" in _dockerfile(root)
+
+
+def test_a_build_and_node_modules_served_from_the_same_package_json(make_tree):
+    root = make_tree(
+        {
+            **django(
+                "STATICFILES_DIRS = [BASE_DIR / 'static', BASE_DIR / 'node_modules/htmx.org/dist']\n"
+            ),
+            "static/.gitkeep": "",
+            "package.json": json.dumps(
+                {
+                    "scripts": {"build": "esbuild src/app.js --bundle --outdir=static/dist"},
+                    "dependencies": {"htmx.org": "2.0.0"},
+                    "devDependencies": {"esbuild": "0.24.0"},
+                }
+            ),
+            "package-lock.json": "{}",
+        }
+    )
+    dockerfile = _dockerfile(root)
+    # The build gets its devDependencies; the packages served from node_modules only the
+    # production ones, in a stage of their own.
+    assert "FROM node:24-slim AS assets-root\n" in dockerfile
+    assert "FROM node:24-slim AS node-modules-root\n" in dockerfile
+    assert "npm ci --include=dev" in dockerfile and "npm ci --omit=dev" in dockerfile
+    assert "COPY --from=assets-root /src/static/dist /app/static/dist" in dockerfile
+    assert (
+        "COPY --from=node-modules-root /src/node_modules/htmx.org/dist "
+        "/app/node_modules/htmx.org/dist" in dockerfile
+    )

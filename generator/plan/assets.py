@@ -16,16 +16,18 @@ SRC = "/src"  # the repository root inside an assets stage
 
 
 def _stage_names(ctx: _Context) -> list[str]:
-    """`assets` for one frontend; `assets-<directory>` for each of several."""
+    """`assets` for one frontend; `assets-<directory>` for each of several (`node-modules-
+    <directory>` for an install with no build script, often beside a build of the same directory).
+    """
     frontends = ctx.facts.frontends
     if len(frontends) == 1:
         return ["assets"]
     names: list[str] = []
     for fe in frontends:
-        slug = _slug(fe.directory)
-        name, n = f"assets-{slug}", 2
+        slug = f"{'assets' if fe.build_script else 'node-modules'}-{_slug(fe.directory)}"
+        name, n = slug, 2
         while name in names:
-            name, n = f"assets-{slug}-{n}", n + 1
+            name, n = f"{slug}-{n}", n + 1
         names.append(name)
     return names
 
