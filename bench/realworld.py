@@ -514,7 +514,9 @@ def probe_assets(
     ok, named = 0, False
     for ref in refs[:MAX_ASSETS]:
         parts = urllib.parse.urlsplit(ref)
-        asset = harness.get(container.url(parts.path + (f"?{parts.query}" if parts.query else "")))
+        # Percent-encoded as a browser sends it: `{% static %}` writes `Inter (web)/x.css` as is.
+        path = urllib.parse.quote(parts.path, safe="/%:@!$&'()*+,;=~")
+        asset = harness.get(container.url(path + (f"?{parts.query}" if parts.query else "")))
         if asset.status == 200:
             ok += 1
         elif not named:
