@@ -30,6 +30,9 @@ class Project:
     page_assets: int = 0
     asset_text: str | None = None  # text one of those assets must contain (what was compiled)
     built_static: tuple[str, ...] = ()  # URL paths of files a build step wrote, STATIC_BODY each
+    # (URL path, text its body contains): files served from elsewhere than the project's own
+    # tree (node_modules installed by the image build).
+    served_static: tuple[tuple[str, str], ...] = ()
     release: tuple[str, ...] = ()  # a command run in the container before probing (migrate)
     imports: tuple[str, ...] = ()  # modules that must import in the runtime image (C extensions)
     # --python-version / --base-variant: a Python a stand-in provides: 3.8-3.13 with slim-bookworm
@@ -462,6 +465,8 @@ def npm_frontend_project(root: Path) -> Project:
         "private": True,
         "version": "1.0.0",
         "scripts": {"build": "node frontend/build.js --outdir assets/dist"},
+        # Served straight out of node_modules (STATICFILES_DIRS below), no build involved.
+        "dependencies": {"htmx.org": "2.0.4"},
     }
     (root / "package.json").write_text(json.dumps(package, indent=2) + "\n")
     run_tool("npm", "install", "--package-lock-only", "--no-audit", "--no-fund", cwd=root)
@@ -485,7 +490,11 @@ def npm_frontend_project(root: Path) -> Project:
         ).lstrip()
     )
     settings = site / "mysite/settings.py"
-    settings.write_text(settings.read_text() + 'INSTALLED_APPS += ["stamp"]\n')
+    settings.write_text(
+        settings.read_text()
+        + 'INSTALLED_APPS += ["stamp"]\n'
+        + 'STATICFILES_DIRS += [("vendor", BASE_DIR / "node_modules/htmx.org/dist")]\n'
+    )
     (root / "Procfile").write_text(
         "web: gunicorn mysite.wsgi\n"
         "release: python manage.py migrate --noinput && python manage.py stamp_css"
@@ -496,6 +505,7 @@ def npm_frontend_project(root: Path) -> Project:
         env=RUNTIME_ENV,
         static="/static/dist/bundle.css",
         built_static=("/static/stamp.css",),
+        served_static=(("/static/vendor/htmx.min.js", "htmx"),),
     )
 
 

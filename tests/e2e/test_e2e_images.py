@@ -69,6 +69,11 @@ def build_and_probe(
         static = harness.get(container.url(project.static))
         assert static.status == 200, f"GET {project.static} -> {static.status}"
         assert static.body.decode() == projects.STATIC_BODY
+    for path, text in project.served_static:
+        served = harness.get(container.url(path))
+        assert served.status == 200 and text.encode() in served.body, (
+            f"GET {path} -> {served.status}: it did not reach the image"
+        )
     for path in project.built_static:
         built = harness.get(container.url(path))
         assert (built.status, built.body.decode()) == (200, projects.STATIC_BODY), (
