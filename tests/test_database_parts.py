@@ -225,3 +225,45 @@ def test_a_url_switched_on_by_its_own_if_is_the_database_url(tmp_path: Path) -> 
     assert "-e DATABASE_URL=postgres://USER:PASSWORD@HOST:5432/NAME" in run_command(result.facts)
     # The build's usual SQLite placeholder for DATABASE_URL would change what the settings do.
     assert "DATABASE_URL" not in collectstatic_line(result.files["Dockerfile"])
+
+
+# A switch for SQLite, then PostgreSQL from separate variables, then a database URL that replaces
+# both when it is set: a container started with nothing uses the PostgreSQL parts.
+SWITCHED = """\
+if os.getenv("USE_SQLITE", "False") == "True":
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3",
+                             "NAME": os.environ.get("DB_NAME", "/var/db/db.sqlite3")}}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": os.environ.get("DB_NAME"),
+            "USER": os.environ.get("DB_USER"),
+            "HOST": os.environ.get("DB_HOST"),
+        }
+    }
+if "DATABASE_URL" in os.environ:
+    import dj_database_url
+    DATABASES["default"] = dj_database_url.parse(os.environ["DATABASE_URL"])
+"""
+
+
+def test_parts_under_a_switch_and_a_url_override_are_named_with_the_other_ways(
+    tmp_path: Path,
+) -> None:
+    """The else side's parts are what the container needs unset; the switches are named as the
+    other ways to choose a database (before, the URL override hid every part: 500 at start)."""
+    result = generate(project(tmp_path, SWITCHED), Options(offline=True))
+    needs = {n.name: n for n in result.facts.settings.env_needs}
+    assert {name: (n.kind, n.form) for name, n in needs.items()} == {
+        "DB_NAME": ("db_runtime", "name"),
+        "DB_USER": ("db_runtime", "user"),
+        "DB_HOST": ("db_runtime", "host"),
+    }
+    assert needs["DB_NAME"].why.endswith(
+        "(unless the database is chosen another way: DATABASE_URL, USE_SQLITE)"
+    )
+    assert needs["DB_HOST"].why.endswith(
+        "(unless the database is chosen another way: DATABASE_URL)"
+    )
+    assert "DB_" not in collectstatic_line(result.files["Dockerfile"])

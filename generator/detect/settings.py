@@ -1071,6 +1071,11 @@ def _database_parts(chain: _Chain) -> list[tuple[EnvNeed, str]]:
     container's, not the build's (kind "db_runtime"; form: which part)."""
     databases = chain.ns.get("DATABASES")
     default = databases.get("default") if isinstance(databases, dict) else None
+    # `if "DATABASE_URL" in os.environ: DATABASES["default"] = {...from the URL}` around the
+    # dict a container started with nothing uses: that dict's parts, with the URL as the other way.
+    instead = ()
+    if isinstance(default, FromEnv) and isinstance(_unset(default), dict):
+        instead = default.names
     out: list[tuple[EnvNeed, str]] = []
     for marker, file, line, test, reads in chain.db_ifs:
         if default is not marker:
@@ -1084,6 +1089,8 @@ def _database_parts(chain: _Chain) -> list[tuple[EnvNeed, str]]:
                 "(settings.DATABASES is improperly configured)"
             )
             out.append((EnvNeed(read.name, "db_runtime", file, line, why, read.part), what))
+    if instead:
+        default = _unset(default)
     if not isinstance(default, dict) or "ENGINE" not in default:
         return out
     engine = _unset(default.get("ENGINE"))  # the engine a container started with nothing uses
@@ -1095,14 +1102,37 @@ def _database_parts(chain: _Chain) -> list[tuple[EnvNeed, str]]:
         if part is None or not isinstance(value, FromEnv) or not unset_is_empty(value):
             continue
         what = f"the {part_label(part)} (DATABASES['default'][{key!r}])"
-        for name in value.names:
+        alternatives = [n for n in (*instead, *_switches(value)) if ENV_NAME.match(n)]
+        for name in _innermost(value).names:
             at_file, at_line = chain.db_reads.get(name, (file, line))
             why = (
                 f"DATABASES['default'][{key!r}] is read from it, empty when unset: the container "
                 "needs it to reach its database"
             )
+            if alternatives:
+                why += f" (unless the database is chosen another way: {', '.join(dict.fromkeys(alternatives))})"
             out.append((EnvNeed(name, "db_runtime", at_file, at_line, why, part), what))
     return out
+
+
+def _innermost(value: FromEnv) -> FromEnv:
+    """The read a value comes from when nothing is set: `if os.getenv("SQLITE") ...: NAME =
+    ... else: NAME = os.environ.get("DB_NAME")` is DB_NAME's read, under the SQLITE switch."""
+    for _ in range(20):  # a chain of nested reads is short; a deeper one is hostile
+        if not isinstance(value.default, FromEnv):
+            return value
+        value = value.default
+    return value
+
+
+def _switches(value: FromEnv) -> tuple[str, ...]:
+    """The variables around the innermost read (the if-tests that choose another value)."""
+    inner = _innermost(value)
+    names: list[str] = []
+    while value is not inner and isinstance(value, FromEnv):
+        names += value.names
+        value = value.default
+    return tuple(names)
 
 
 def _with_database_parts(found: list[EnvNeed], parts: list[tuple[EnvNeed, str]]) -> list[EnvNeed]:
