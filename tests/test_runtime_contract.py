@@ -178,7 +178,8 @@ def test_cli_prints_the_run_line_from_the_fixture() -> None:
         check=True,
     ).stdout
     assert out.strip() == (
-        "docker run --rm -p 8000:8000 -e DEBUG=False -e DJANGO_SECRET_KEY=change-me "
+        "docker run --rm -p 8000:8000 -e DEBUG=False "
+        "-e DJANGO_SECRET_KEY=change-me-to-a-random-string-of-50-characters-or-more "
         "-e ALLOWED_HOSTS=localhost -e DATABASE_URL=postgres://USER:PASSWORD@HOST:5432/NAME IMAGE"
     )
 
