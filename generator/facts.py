@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 
@@ -102,10 +102,27 @@ class WheelSupport:
     # Only wheels for other platforms (Windows, macOS) were published: no Linux file of any
     # architecture or glibc and no sdist, judged from the release's file list.
     other_platforms_only: bool = False
+    # Python minors with a wheel for CPython on Linux aarch64 (glibc); None when not judged
+    # (the recorded table knows x86_64 only): then linux/arm64 is taken to match linux/amd64.
+    minors_arm64: tuple[str, ...] | None = None
 
     def installed_on(self, minor: str | None) -> bool:
         """Whether the installer installs this pin at all on Python `minor`."""
         return not self.only_for or minor is None or minor in self.only_for
+
+    def without_wheel(self, minor: str | None) -> tuple[str, ...]:
+        """The platforms ("linux/amd64", "linux/arm64") on which pip finds no wheel of this pin
+        for Python `minor` and so compiles it; () when both install a wheel."""
+        arm64 = self.minors if self.minors_arm64 is None else self.minors_arm64
+        return tuple(
+            platform
+            for platform, minors in (("linux/amd64", self.minors), ("linux/arm64", arm64))
+            if minor not in minors
+        )
+
+    def span_arm64(self) -> str:
+        """span() for linux/arm64."""
+        return replace(self, minors=self.minors_arm64 or ()).span()
 
     def span(self) -> str:
         """ "3.8-3.10", or "no Python" when no wheel installs on Linux."""
@@ -119,6 +136,7 @@ class WheelSupport:
             "name": self.name,
             "version": self.version,
             "wheels_for": list(self.minors),
+            "wheels_for_arm64": None if self.minors_arm64 is None else list(self.minors_arm64),
             "compiled": self.compiled,
             "sdist": self.sdist,
             "only_for": list(self.only_for),

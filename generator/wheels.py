@@ -52,7 +52,11 @@ CACHE_DAYS = 7
 # glibc of the oldest Debian the official slim images use (bookworm: 2.36); a manylinux wheel
 # needing a newer glibc does not install there.
 GLIBC = (2, 36)
-ARCH = "x86_64"
+# The generated Dockerfile names no platform: it is built for linux/amd64 (CI runners, most
+# servers) and for linux/arm64 (Apple Silicon laptops, Graviton, `buildx --platform`). A pin
+# is judged for both; each platform's wheels carry the machine name in their tags.
+PLATFORMS = {"linux/amd64": "x86_64", "linux/arm64": "aarch64"}
+ARCH = PLATFORMS["linux/amd64"]
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,9 @@ class Summary:
     # Every file is a wheel for other platforms (Windows, macOS): none for Linux of any
     # architecture or glibc, no pure wheel, no sdist. False when the files are not known.
     other_platforms_only: bool = False
+    # Python minors a wheel installs on for Linux aarch64 (glibc); None when not judged (the
+    # recorded table knows x86_64 only).
+    minors_arm64: tuple[str, ...] | None = None
 
 
 def linux_marker_env(minor: str | None) -> dict[str, str]:
@@ -94,23 +101,23 @@ def linux_marker_env(minor: str | None) -> dict[str, str]:
     return env
 
 
-def _platforms() -> list[str]:
-    """manylinux platform tags a glibc-2.36 x86_64 system accepts, newest first."""
+def _platforms(arch: str) -> list[str]:
+    """manylinux platform tags a glibc-2.36 system of machine `arch` accepts, newest first."""
     legacy = {(2, 17): "manylinux2014", (2, 12): "manylinux2010", (2, 5): "manylinux1"}
     out = []
     for minor in range(GLIBC[1], 4, -1):
-        out.append(f"manylinux_2_{minor}_{ARCH}")
+        out.append(f"manylinux_2_{minor}_{arch}")
         if (2, minor) in legacy:
-            out.append(f"{legacy[(2, minor)]}_{ARCH}")
-    return [*out, f"linux_{ARCH}"]
+            out.append(f"{legacy[(2, minor)]}_{arch}")
+    return [*out, f"linux_{arch}"]
 
 
 @cache
-def _compatible(minor: str) -> frozenset[Tag]:
-    """Every wheel tag CPython `minor` on Linux x86_64 (glibc) installs."""
+def _compatible(minor: str, arch: str = ARCH) -> frozenset[Tag]:
+    """Every wheel tag CPython `minor` on Linux `arch` (glibc) installs."""
     major, number = (int(p) for p in minor.split("."))
     version = (major, number)
-    platforms = _platforms()
+    platforms = _platforms(arch)
     abi = f"cp{major}{number}"
     tags = set(cpython_tags(version, abis=[abi], platforms=platforms))
     tags |= set(compatible_tags(version, interpreter=abi, platforms=platforms))
@@ -120,12 +127,14 @@ def _compatible(minor: str) -> frozenset[Tag]:
 def summarise(
     files: Iterable[tuple[str, str | None]], minors: Sequence[str], patches: dict[str, str]
 ) -> Summary:
-    """Judge a release's files: on which of `minors` a wheel installs, and whether it compiles.
+    """Judge a release's files: on which of `minors` a wheel installs (Linux x86_64, and apart
+    from it Linux aarch64), and whether it compiles.
 
     `patches` maps a minor to the patch release its image carries (Requires-Python is checked
     against it: `>=3.10.1` admits the 3.10.21 image).
     """
     fits: set[str] = set()
+    fits_arm64: set[str] = set()
     compiled = sdist = linux = False
     elsewhere = True  # no file so far installs on any Linux
     for filename, requires in files:
@@ -144,13 +153,28 @@ def summarise(
             elsewhere = False
         spec = _specifier(requires)
         for minor in minors:
-            if minor in fits or not tags & _compatible(minor):
-                continue
-            linux = True
-            if spec is None or spec.contains(patches.get(minor, f"{minor}.0"), prereleases=True):
-                fits.add(minor)
+            admitted = spec is None or spec.contains(
+                patches.get(minor, f"{minor}.0"), prereleases=True
+            )
+            if minor not in fits and tags & _compatible(minor):
+                linux = True
+                if admitted:
+                    fits.add(minor)
+            if (
+                admitted
+                and minor not in fits_arm64
+                and tags & _compatible(minor, PLATFORMS["linux/arm64"])
+            ):
+                fits_arm64.add(minor)
     elsewhere = elsewhere and compiled and not sdist
-    return Summary(tuple(m for m in minors if m in fits), compiled, sdist, linux, elsewhere)
+    return Summary(
+        tuple(m for m in minors if m in fits),
+        compiled,
+        sdist,
+        linux,
+        elsewhere,
+        tuple(m for m in minors if m in fits_arm64),
+    )
 
 
 def _specifier(requires: str | None) -> SpecifierSet | None:

@@ -516,3 +516,101 @@ def test_runtime_library_of_a_locked_dependency_of_a_dependency(make_tree):
     runtime = generated.files["Dockerfile"].split("AS runtime", 1)[1]
     # Nobody declares python-magic: Django's (made-up) dependency on it is in the lock.
     assert "libmagic1" in runtime
+
+
+# --- linux/amd64 and linux/arm64: the Dockerfile is built for either ----------------------------
+
+
+def arm(minor: str) -> str:
+    n = minor.replace(".", "")
+    return f"cp{n}-cp{n}-manylinux_2_17_aarch64.manylinux2014_aarch64"
+
+
+def test_summary_judges_aarch64_wheels_apart():
+    files = [(wheel("lxml", "5.0.0", linux(m)), None) for m in ("3.11", "3.12")]
+    files += [(wheel("lxml", "5.0.0", arm("3.11")), None)]
+    files += [(wheel("lxml", "5.0.0", "cp312-cp312-musllinux_1_2_aarch64"), None)]  # not glibc
+    files += [(wheel("lxml", "5.0.0", "cp312-cp312-manylinux_2_39_aarch64"), None)]  # too new
+    summary = summarise(files, MINORS, PATCHES)
+    assert summary.minors == ("3.11", "3.12")
+    assert summary.minors_arm64 == ("3.11",)
+    both = [*files, (wheel("lxml", "5.0.0", "cp39-abi3-manylinux_2_28_aarch64"), ">=3.10")]
+    assert summarise(both, MINORS, PATCHES).minors_arm64 == ("3.10", "3.11", "3.12", "3.13")
+
+
+PSYCOPG_2910 = [
+    (wheel("psycopg2-binary", "2.9.10", linux("3.12")), ">=3.8"),
+    ("psycopg2-binary-2.9.10.tar.gz", ">=3.8"),
+]
+PINNED_312 = {
+    ".python-version": "3.12\n",
+    "requirements.txt": "Django==4.2.16\npsycopg2-binary==2.9.10\n",
+}
+
+
+def test_pin_with_an_amd64_wheel_but_none_for_arm64_gets_headers_and_library(make_tree, fake_index):
+    fake_index.pages = {"psycopg2-binary": PSYCOPG_2910}
+    generated = _generate(make_tree, PINNED_312)
+    build, runtime = generated.files["Dockerfile"].split("AS runtime", 1)
+    assert "libpq-dev" in build and "gcc" in build
+    assert "libpq5" in runtime and "libpq-dev" not in runtime
+    why = [d.why for d in generated.decisions if d.fact == "system packages"]
+    assert any(
+        "psycopg2-binary 2.9.10 has a wheel for Python 3.12 on linux/amd64 but none on "
+        "linux/arm64 (no wheel there at all, from the PyPI simple index): pip compiles it when "
+        "the image is built for linux/arm64" in w
+        for w in why
+    ), why
+
+
+def test_pin_with_wheels_on_both_platforms_changes_nothing(make_tree, fake_index):
+    fake_index.pages = {
+        "psycopg2-binary": [*PSYCOPG_2910, (wheel("psycopg2-binary", "2.9.10", arm("3.12")), None)]
+    }
+    generated = _generate(make_tree, PINNED_312)
+    assert "libpq" not in generated.files["Dockerfile"]
+    assert "gcc" not in generated.files["Dockerfile"]
+    assert "linux/arm64" not in _log(generated)
+
+
+def test_pin_with_an_arm64_wheel_only_and_no_rule_gets_a_compiler(make_tree, fake_index):
+    # The reverse, for a package no table row knows: a compiler in the build stage only.
+    fake_index.pages = {
+        "fastthing": [
+            (wheel("fastthing", "1.0", arm("3.12")), None),
+            ("fastthing-1.0.tar.gz", None),
+        ]
+    }
+    files = {".python-version": "3.12\n", "requirements.txt": "Django==4.2.16\nfastthing==1.0\n"}
+    generated = _generate(make_tree, files)
+    build, runtime = generated.files["Dockerfile"].split("AS runtime", 1)
+    assert "gcc" in build and "gcc" not in runtime
+    assert (
+        "fastthing 1.0 has a wheel for Python 3.12 on linux/arm64 but none on linux/amd64"
+        in _log(generated)
+    )
+
+
+def test_lock_without_arm64_wheel_names_the_platform_and_missing_sdist(make_tree):
+    lock = UV_LOCK.replace(
+        'sdist = { url = "https://files.pythonhosted.org/x/psycopg2-binary-2.9.1.tar.gz", '
+        'hash = "sha256:01" }\n',
+        "",
+    )
+    generated = _generate(
+        make_tree,
+        {
+            "pyproject.toml": '[project]\nname = "site1"\nversion = "0"\nrequires-python = ">=3.9"\n'
+            'dependencies = ["django==3.2.25", "psycopg2-binary==2.9.1"]\n',
+            "uv.lock": lock,
+        },
+    )
+    # The Python stays the newest with an amd64 wheel: arm64 is served by the build stage.
+    dockerfile = generated.files["Dockerfile"]
+    assert "ARG PYTHON_VERSION=3.10." in dockerfile
+    assert "libpq-dev" in dockerfile.split("AS runtime", 1)[0]
+    assert (
+        "none on linux/arm64 (no wheel there at all, from uv.lock): pip compiles it when the "
+        "image is built for linux/arm64, and fails there: no source distribution either"
+        in _log(generated)
+    )

@@ -83,8 +83,11 @@ def _needs_compiling(
     range by the recorded table's first release with a wheel for the Python.
     """
     if wheel is not None:
-        if python_minor in wheel.minors:
+        missing = wheel.without_wheel(python_minor)
+        if not missing:
             return False, ""
+        if len(missing) == 1:
+            return True, _no_wheel_on(wheel, python_minor, missing[0])
         return True, _no_wheel(wheel, python_minor)
     if rule.when == "always":
         return True, f"{req.name} has no Linux wheel and is compiled from source"
@@ -124,6 +127,22 @@ def _no_wheel(wheel: WheelSupport, python_minor: str | None) -> str:
     return (
         f"{wheel.name} {wheel.version} has no wheel for Python {python_minor} ({have}, from "
         f"{wheel.source}): pip compiles it"
+    )
+
+
+def _no_wheel_on(wheel: WheelSupport, python_minor: str | None, platform: str) -> str:
+    """Why a pin with a wheel on one platform compiles on the other: the Dockerfile is built
+    for either, so the build stage carries what compiling needs (discarded on the platform with
+    the wheel) and the final stage the small runtime library."""
+    other = "linux/amd64" if platform == "linux/arm64" else "linux/arm64"
+    there = wheel.minors_arm64 if platform == "linux/arm64" else wheel.minors
+    span = wheel.span_arm64() if platform == "linux/arm64" else wheel.span()
+    have = f"wheels for {span} only there" if there else "no wheel there at all"
+    fails = "" if wheel.sdist else ", and fails there: no source distribution either"
+    return (
+        f"{wheel.name} {wheel.version} has a wheel for Python {python_minor} on {other} but none "
+        f"on {platform} ({have}, from {wheel.source}): pip compiles it "
+        f"when the image is built for {platform}{fails}; on {other} these packages go unused"
     )
 
 
@@ -196,7 +215,7 @@ def detect_system_packages(
                 Evidence("system packages", req.file, req.line, f"{why} ({rule.source})")
             )
     for wheel in deps.wheels:
-        if wheel.name in by_rule or python_minor in wheel.minors:
+        if wheel.name in by_rule or not wheel.without_wheel(python_minor):
             continue
         if not wheel.installed_on(python_minor):
             continue  # its markers leave it out on this Python
@@ -214,7 +233,11 @@ def detect_system_packages(
             continue
         # No table row knows its libraries: a C compiler is what most extensions need. Only
         # the build stage gets it.
-        why = _no_wheel(wheel, python_minor)
+        missing = wheel.without_wheel(python_minor)
+        if len(missing) == 1:
+            why = _no_wheel_on(wheel, python_minor, missing[0])
+        else:
+            why = _no_wheel(wheel, python_minor)
         if not wheel.compiled:
             why = why.replace("pip compiles it", "pip builds it, and may need to compile")
         add(_COMPILER, "build", wheel.name, f"{wheel.name} {wheel.version}: {wheel.source}")

@@ -126,6 +126,7 @@ def judge_wheels(
                 sdist=summary.sdist,
                 linux=summary.linux,
                 other_platforms_only=summary.other_platforms_only,
+                minors_arm64=summary.minors_arm64,
                 source=source,
                 file=pin.file,
                 line=pin.line,
