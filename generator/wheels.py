@@ -356,6 +356,9 @@ class Recorded:
     last: dict[str, Version]  # minor -> last release with one, when a later release dropped it
     sdist: bool
     source: str
+    # The same for Linux aarch64; None when the row was recorded for x86_64 only.
+    first_arm64: dict[str, Version] | None = None
+    last_arm64: dict[str, Version] | None = None
 
 
 @cache
@@ -369,6 +372,12 @@ def _table() -> dict[str, Recorded]:
             last={m: Version(v) for m, v in row.get("last", {}).items()},
             sdist=bool(row.get("sdist", True)),
             source=row["source"],
+            first_arm64=(
+                {m: Version(v) for m, v in row["first_arm64"].items()}
+                if "first_arm64" in row
+                else None
+            ),
+            last_arm64={m: Version(v) for m, v in row.get("last_arm64", {}).items()},
         )
     return rows
 
@@ -392,11 +401,26 @@ def recorded_summary(name: str, version: str, minors: Sequence[str]) -> Summary 
         release = Version(version)
     except InvalidVersion:
         return None
-    fits = tuple(
+    fits = _fits(minors, release, row.first, row.last)
+    arm64 = (
+        None
+        if row.first_arm64 is None
+        else _fits(minors, release, row.first_arm64, row.last_arm64 or {})
+    )
+    return Summary(
+        fits, compiled=True, sdist=row.sdist, linux=bool(fits) or row.sdist, minors_arm64=arm64
+    )
+
+
+def _fits(
+    minors: Sequence[str],
+    release: Version,
+    first: dict[str, Version],
+    last: dict[str, Version],
+) -> tuple[str, ...]:
+    """The minors a table row says `release` has a wheel for."""
+    return tuple(
         m
         for m in minors
-        if m in row.first
-        and row.first[m] <= release
-        and (m not in row.last or release <= row.last[m])
+        if m in first and first[m] <= release and (m not in last or release <= last[m])
     )
-    return Summary(fits, compiled=True, sdist=row.sdist, linux=bool(fits) or row.sdist)

@@ -5,7 +5,7 @@
 
 For each project and each Python minor the official image publishes, the table records the first
 release with a wheel that installs on CPython Linux x86_64 (glibc 2.36), and the last one when
-newer releases dropped that minor. Generation reads it only with --offline or when the index
+newer releases dropped that minor; the same for Linux aarch64 (linux/arm64). Generation reads it only with --offline or when the index
 cannot be reached (generator/wheels.py); the date at the top says how old the answer may be.
 """
 
@@ -37,6 +37,7 @@ HEADER = """\
 # Each [[package]] row:
 #   first   Python minor -> first release with a wheel for it
 #   last    Python minor -> last release with one (only when newer releases dropped that minor)
+#   first_arm64, last_arm64   the same for Linux aarch64 (linux/arm64 builds, glibc 2.36)
 #   sdist   the newest release has a source distribution (pip can compile it without a wheel)
 #   source  where the row comes from
 """
@@ -84,20 +85,29 @@ def main(argv: list[str]) -> int:
             continue
         first: dict[str, Version] = {}
         last: dict[str, Version] = {}
+        first_arm64: dict[str, Version] = {}
+        last_arm64: dict[str, Version] = {}
         newest = None
         for version, files in releases.items():
             newest = summarise(files, minors, patches)
             for minor in newest.minors:
                 first.setdefault(minor, version)
                 last[minor] = version
+            for minor in newest.minors_arm64 or ():
+                first_arm64.setdefault(minor, version)
+                last_arm64[minor] = version
         newest_version = max(releases)
         assert newest is not None
         dropped = {m: v for m, v in last.items() if v != newest_version}
+        dropped_arm64 = {m: v for m, v in last_arm64.items() if v != newest_version}
         rows.append("\n[[package]]\n")
         rows.append(f'name = "{name}"\n')
         rows.append(f"first = {_inline(first)}\n")
         if dropped:
             rows.append(f"last = {_inline(dropped)}\n")
+        rows.append(f"first_arm64 = {_inline(first_arm64)}\n")
+        if dropped_arm64:
+            rows.append(f"last_arm64 = {_inline(dropped_arm64)}\n")
         rows.append(f"sdist = {'true' if newest.sdist else 'false'}\n")
         rows.append(f'source = "{INDEX_URL}{name}/ (PEP 691 JSON), {today}"\n')
     OUT.write_text("".join(rows), encoding="utf-8")

@@ -427,13 +427,16 @@ CASES: dict[str, dict[str, Any]] = {
     "old_psycopg2_binary": {
         **_startproject("crm"),
         **PIP,
-        # psycopg2-binary 2.8.6 has Linux wheels up to CPython 3.9 (recorded table: no network
-        # in tests); Django 3.2 allows up to 3.10: 3.9 is chosen so nothing compiles.
+        # psycopg2-binary 2.8.6 has Linux x86_64 wheels up to CPython 3.9 (recorded table: no
+        # network in tests); Django 3.2 allows up to 3.10: 3.9 is chosen so nothing compiles on
+        # linux/amd64. It has no aarch64 wheel at all (the first is 2.9): a linux/arm64 build
+        # compiles it, so the build stage gets libpq-dev and the final stage libpq5.
         "python.version": "3.9",
         "python.source~": ["psycopg2-binary", "3.9", "wheels.toml"],
         "wheels.0.name": "psycopg2-binary",
         "wheels.0.wheels_for": ["3.8", "3.9"],
-        **NO_SYSTEM_PACKAGES,
+        "wheels.0.wheels_for_arm64": [],
+        **LIBPQ_SOURCE,
     },
     "netifaces_lock": {
         **_startproject("crm"),

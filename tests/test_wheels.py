@@ -200,7 +200,24 @@ def test_old_psycopg2_binary_pin_without_stated_python_chooses_its_newest_wheel(
     assert "3.9, not 3.10" in dockerfile  # the comment over the ARG names why
     log = _log(generated)
     assert "psycopg2-binary 2.8.6" in log and "generator/data/wheels.toml" in log
-    assert "libpq-dev" not in dockerfile and "gcc" not in dockerfile
+    # The table also records aarch64 wheels: 2.8.6 has none, so linux/arm64 builds compile it.
+    assert "libpq-dev" in dockerfile.split("AS runtime", 1)[0]
+    assert (
+        "psycopg2-binary 2.8.6 has a wheel for Python 3.9 on linux/amd64 but none on linux/arm64 "
+        "(no wheel there at all, from generator/data/wheels.toml" in log
+    )
+
+
+def test_recorded_table_pin_with_wheels_on_both_platforms_changes_nothing(make_tree):
+    generated = _generate(
+        make_tree,
+        {
+            "requirements.txt": "Django==4.2.16\npsycopg2-binary==2.9.9\n",
+            ".python-version": "3.12\n",
+        },
+    )
+    assert "libpq" not in generated.files["Dockerfile"]
+    assert "wheels.toml" in _log(generated)
 
 
 def test_range_and_index_choose_the_newest_minor_with_wheels(make_tree, fake_index):
