@@ -631,3 +631,24 @@ def test_lock_without_arm64_wheel_names_the_platform_and_missing_sdist(make_tree
         "image is built for linux/arm64, and fails there: no source distribution either"
         in _log(generated)
     )
+
+
+def test_range_excluding_the_first_arm64_wheel_gets_headers_from_the_table(make_tree):
+    # psycopg2-binary has cp39 x86_64 wheels from 2.8.6, aarch64 ones from 2.9 (wheels.toml).
+    files = {
+        ".python-version": "3.9\n",
+        "requirements.txt": "Django==3.2.25\npsycopg2-binary<2.9\n",
+    }
+    generated = _generate(make_tree, files)
+    build, runtime = generated.files["Dockerfile"].split("AS runtime", 1)
+    assert "libpq-dev" in build and "libpq5" in runtime
+    why = [d.why for d in generated.decisions if d.fact == "system packages"]
+    assert any(
+        "psycopg2-binary<2.9 excludes 2.9, the first release with a wheel for Python 3.9 on "
+        "linux/arm64"
+        in w
+        and "pip compiles it when the image is built for linux/arm64" in w
+        for w in why
+    ), why
+    files["requirements.txt"] = "Django==3.2.25\npsycopg2-binary>=2.8,<2.10\n"
+    assert "libpq" not in _generate(make_tree, files).files["Dockerfile"]

@@ -80,7 +80,8 @@ def _needs_compiling(
     """Whether pip will compile `req` from source for this Python, and why.
 
     An exact pin is judged by its own files (lockfile, index or recorded table: `wheel`); a
-    range by the recorded table's first release with a wheel for the Python.
+    range by the recorded table's first release with a wheel for the Python, on linux/amd64
+    and on linux/arm64.
     """
     if wheel is not None:
         missing = wheel.without_wheel(python_minor)
@@ -109,11 +110,28 @@ def _needs_compiling(
         spec = SpecifierSet(req.specifier)
     except InvalidSpecifier:
         return False, ""
-    if spec.contains(_UNBOUNDED, prereleases=True) or spec.contains(first, prereleases=True):
+    unbounded = spec.contains(_UNBOUNDED, prereleases=True)
+    if not unbounded and not spec.contains(first, prereleases=True):
+        return True, (
+            f"{req.name}{req.specifier} excludes {first}, the first release with a wheel for "
+            f"Python {python_minor} ({wheels.TABLE}); pip compiles it"
+        )
+    # The same question for linux/arm64 (a row recorded for x86_64 only answers as amd64).
+    arm64 = row.first_arm64.get(python_minor or "") if row.first_arm64 is not None else first
+    if arm64 is not None and (unbounded or spec.contains(arm64, prereleases=True)):
         return False, ""
+    on_arm64 = (
+        "pip compiles it when the image is built for linux/arm64; on linux/amd64 these "
+        "packages go unused"
+    )
+    if arm64 is None:
+        return True, (
+            f"{req.name} has wheels for Python {python_minor} on linux/amd64 but none on "
+            f"linux/arm64 in any release ({wheels.TABLE}): {on_arm64}"
+        )
     return True, (
-        f"{req.name}{req.specifier} excludes {first}, the first release with a wheel for "
-        f"Python {python_minor} ({wheels.TABLE}); pip compiles it"
+        f"{req.name}{req.specifier} excludes {arm64}, the first release with a wheel for "
+        f"Python {python_minor} on linux/arm64 ({wheels.TABLE}; linux/amd64 has one): {on_arm64}"
     )
 
 
