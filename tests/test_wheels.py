@@ -652,3 +652,14 @@ def test_range_excluding_the_first_arm64_wheel_gets_headers_from_the_table(make_
     ), why
     files["requirements.txt"] = "Django==3.2.25\npsycopg2-binary>=2.8,<2.10\n"
     assert "libpq" not in _generate(make_tree, files).files["Dockerfile"]
+
+
+def test_pin_with_arm64_wheels_only_and_no_sdist_warns_for_amd64(make_tree, fake_index):
+    fake_index.pages = {"armonly": [(wheel("armonly", "1.0", arm("3.12")), None)]}
+    files = {".python-version": "3.12\n", "requirements.txt": "Django==4.2.16\narmonly==1.0\n"}
+    generated = _generate(make_tree, files)
+    warnings = [d.why for d in generated.decisions if d.fact == "warning"]
+    assert any("armonly 1.0 publishes wheels for linux/arm64 only" in w for w in warnings)
+    log = _log(generated)
+    assert "building the image for linux/amd64 fails" in log
+    assert "publishes no file that installs on Linux" not in log

@@ -237,6 +237,19 @@ def detect_system_packages(
             continue
         if not wheel.installed_on(python_minor):
             continue  # its markers leave it out on this Python
+        if not wheel.linux and wheel.minors_arm64 and python_minor in wheel.minors_arm64:
+            # Wheels for aarch64 only, no sdist: the arm64 build installs, the amd64 one fails.
+            evidence.append(
+                Evidence(
+                    "warning",
+                    wheel.file,
+                    wheel.line,
+                    f"{wheel.name} {wheel.version} publishes wheels for linux/arm64 only (from "
+                    f"{wheel.source}): building the image for linux/amd64 fails unless the "
+                    'manifest marks it for its platform (e.g. `; platform_machine == "aarch64"`)',
+                )
+            )
+            continue
         if not wheel.linux:
             evidence.append(
                 Evidence(
