@@ -611,7 +611,19 @@ def test_settings_syntax_error_without_collectstatic_says_the_image_builds():
 
 def test_other_warnings_are_not_decisions():
     f = facts(warnings=(Diagnostic("is not valid TOML (x); ignored", "pyproject.toml", 3),))
-    assert not [d for d in plan(f, Options()).decisions if d.fact == "warning"]
+    decisions = plan(f, Options()).decisions
+    assert not [d for d in decisions if d.fact == "warning" and d.file == "pyproject.toml"]
+
+
+def test_collected_static_that_nothing_serves_is_a_warning():
+    """No WhiteNoise: gunicorn serves no files and Django none with DEBUG off, so the collected
+    CSS/JS would be 404 behind the image unless something in front serves them (django-helpdesk's
+    demo answered 200 with 0 of its 20 assets)."""
+    served = [d.why for d in plan(facts(whitenoise=True), Options()).decisions]
+    unserved = [d.why for d in plan(facts(whitenoise=False), Options()).decisions]
+    assert not [w for w in served if w.startswith("nothing in the image serves")]
+    (warning,) = [w for w in unserved if w.startswith("nothing in the image serves")]
+    assert "WhiteNoiseMiddleware" in warning and "web server or CDN in front" in warning
 
 
 # --- image title ----------------------------------------------------------------------------------

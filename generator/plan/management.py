@@ -137,6 +137,8 @@ def _collectstatic(ctx: _Context) -> Instruction:
         return _noop_collectstatic(ctx, remote=True)
     if facts.committed_static:
         return _committed_static(ctx)
+    if not facts.whitenoise and ctx.options.profile == "production":
+        _nothing_serves_static(ctx)
     dummies = _dummy_env(ctx)
     ctx.decide(
         "static",
@@ -154,6 +156,25 @@ def _collectstatic(ctx: _Context) -> Instruction:
             "that let the settings import; they exist only for this command.",
             *ctx.broken,
         ),
+    )
+
+
+def _nothing_serves_static(ctx: _Context) -> None:
+    """A warning when the collected files reach the image but nothing in it answers for them:
+    Django serves no static files with DEBUG off, and gunicorn/uvicorn serve none at all, so every
+    page's CSS and JS would be 404 unless something in front serves STATIC_ROOT."""
+    s = ctx.facts.settings
+    where = next((e for e in s.evidence if e.fact == "static_root"), None)
+    url = s.static_url if s.static_url and not s.static_url.startswith("from ") else "STATIC_URL"
+    ctx.decide(
+        "warning",
+        where.file if where else None,
+        where.line if where else None,
+        f"nothing in the image serves {url}: the project does not use WhiteNoise, and Django "
+        "serves no static files with DEBUG off. The files are collected into STATIC_ROOT in the "
+        "image; serve them from a web server or CDN in front (or uWSGI's static-map), or add "
+        "whitenoise to the dependencies and 'whitenoise.middleware.WhiteNoiseMiddleware' after "
+        "SecurityMiddleware (whitenoise.readthedocs.io/en/stable/django.html)",
     )
 
 
