@@ -348,6 +348,15 @@ class SettingsFacts:
     example_modules: tuple[ExampleModule, ...] = ()
     evidence: tuple[Evidence, ...] = ()
 
+    def cited(self, *facts: str) -> tuple[str | None, int | None]:
+        """(file, line) of the first evidence of the first of `facts` that has any, to cite in a
+        warning or decision; (None, None) when none has."""
+        for fact in facts:
+            found = next((e for e in self.evidence if e.fact == fact), None)
+            if found is not None:
+                return found.file, found.line
+        return None, None
+
 
 @dataclass(frozen=True)
 class Frontend:

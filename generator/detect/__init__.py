@@ -300,11 +300,9 @@ def _safe_names(settings: SettingsFacts, diags: Diagnostics) -> SettingsFacts:
         value = getattr(settings, name)
         if value is not None and not _MODULE_PATH.match(value):
             changes[name] = None
-            where = next((e for e in settings.evidence if e.fact == name), None)
             diags.warn(
                 f"{name} {value[:60]!r} is not a Python module path; ignored",
-                where.file if where else None,
-                where.line if where else None,
+                *settings.cited(name),
             )
     return replace(settings, **changes) if changes else settings
 

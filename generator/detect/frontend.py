@@ -764,10 +764,7 @@ def _missing_static_dirs(
     for directory in settings.staticfiles_dirs:
         if tree.is_dir(directory) or any(_under(directory, o) for o in made):
             continue
-        file, line = next(
-            ((e.file, e.line) for e in settings.evidence if e.fact == "staticfiles_dirs"),
-            (None, None),
-        )
+        file, line = settings.cited("staticfiles_dirs")
         diags.warn(
             f"STATICFILES_DIRS lists {directory}, which is not in the repository and no frontend "
             "build writes it: collectstatic stops with FileNotFoundError; commit the directory "

@@ -187,9 +187,8 @@ def _hosts(facts: ProjectFacts) -> tuple[RuntimeHost, ...]:
     if not re.fullmatch(r"[A-Za-z][A-Za-z0-9-]{0,62}", host):
         return ()
     port = server.get("port") if re.fullmatch(r"\d{1,5}", server.get("port", "")) else None
-    ev = next((e for e in facts.settings.evidence if e.fact == "database_server"), None)
     what = f"a {facts.settings.database or 'database'} server"
-    return (RuntimeHost(host, what, port, ev.file if ev else None, ev.line if ev else None),)
+    return (RuntimeHost(host, what, port, *facts.settings.cited("database_server")),)
 
 
 def _overlay_line(name: str, kind: str) -> str:

@@ -164,12 +164,10 @@ def _nothing_serves_static(ctx: _Context) -> None:
     Django serves no static files with DEBUG off, and gunicorn/uvicorn serve none at all, so every
     page's CSS and JS would be 404 unless something in front serves STATIC_ROOT."""
     s = ctx.facts.settings
-    where = next((e for e in s.evidence if e.fact == "static_root"), None)
     url = s.static_url if s.static_url and not s.static_url.startswith("from ") else "STATIC_URL"
     ctx.decide(
         "warning",
-        where.file if where else None,
-        where.line if where else None,
+        *s.cited("static_root"),
         f"nothing in the image serves {url}: the project does not use WhiteNoise, and Django "
         "serves no static files with DEBUG off. The files are collected into STATIC_ROOT in the "
         "image; serve them from a web server or CDN in front (or uWSGI's static-map), or add "
@@ -237,7 +235,6 @@ def _asset_commands(ctx: _Context) -> tuple[list[Instruction], list[Instruction]
         return [], []
     s = ctx.facts.settings
     apps = {app.split(".apps.")[0] for app in s.installed_apps}
-    where = next((e for e in s.evidence if e.fact == "installed_apps"), None)
     steps: dict[str, list[Instruction]] = {"before": [], "after": []}
     for row in data.load("static_commands.toml")["command"]:
         if row["app"] not in apps:
@@ -245,11 +242,9 @@ def _asset_commands(ctx: _Context) -> tuple[list[Instruction], list[Instruction]
         requires = row.get("requires")
         if requires and not getattr(s, requires, False):
             continue
-        cited = next((e for e in s.evidence if e.fact == requires), where) if requires else where
         ctx.decide(
             "static",
-            cited.file if cited else None,
-            cited.line if cited else None,
+            *s.cited(*([requires] if requires else []), "installed_apps"),
             f"`{row['command']}` {row['when']} collectstatic: {row['why']}",
         )
         steps[row["when"]].append(

@@ -414,11 +414,9 @@ def _may_write(ctx: _Context, path: str, fact: str, what: str) -> bool:
     """True when the app user may own `path`; else a warning naming the setting's file:line."""
     if writable_dir(path, ctx.workdir):
         return True
-    where = next((e for e in ctx.facts.settings.evidence if e.fact == fact), None)
     ctx.decide(
         "warning",
-        where.file if where else None,
-        where.line if where else None,
+        *ctx.facts.settings.cited(fact),
         f"{what} resolves to {path}, a system directory (or the application directory "
         f"itself); it is not made writable by the app user. Use a directory inside {APP} or "
         "a dedicated data directory such as /data/media",
