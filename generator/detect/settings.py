@@ -1102,8 +1102,9 @@ def _database_parts(chain: _Chain) -> list[tuple[EnvNeed, str]]:
         if part is None or not isinstance(value, FromEnv) or not unset_is_empty(value):
             continue
         what = f"the {part_label(part)} (DATABASES['default'][{key!r}])"
-        alternatives = [n for n in (*instead, *_switches(value)) if ENV_NAME.match(n)]
-        for name in _innermost(value).names:
+        read, switches = _innermost(value)
+        alternatives = [n for n in (*instead, *switches) if ENV_NAME.match(n)]
+        for name in read.names:
             at_file, at_line = chain.db_reads.get(name, (file, line))
             why = (
                 f"DATABASES['default'][{key!r}] is read from it, empty when unset: the container "
@@ -1115,24 +1116,17 @@ def _database_parts(chain: _Chain) -> list[tuple[EnvNeed, str]]:
     return out
 
 
-def _innermost(value: FromEnv) -> FromEnv:
-    """The read a value comes from when nothing is set: `if os.getenv("SQLITE") ...: NAME =
-    ... else: NAME = os.environ.get("DB_NAME")` is DB_NAME's read, under the SQLITE switch."""
+def _innermost(value: FromEnv) -> tuple[FromEnv, tuple[str, ...]]:
+    """The read a value comes from when nothing is set, and the variables of the reads around
+    it (the if-tests that choose another value): `if os.getenv("SQLITE") ...: NAME = ... else:
+    NAME = os.environ.get("DB_NAME")` is DB_NAME's read, under the SQLITE switch."""
+    switches: list[str] = []
     for _ in range(20):  # a chain of nested reads is short; a deeper one is hostile
         if not isinstance(value.default, FromEnv):
-            return value
+            break
+        switches += value.names
         value = value.default
-    return value
-
-
-def _switches(value: FromEnv) -> tuple[str, ...]:
-    """The variables around the innermost read (the if-tests that choose another value)."""
-    inner = _innermost(value)
-    names: list[str] = []
-    while value is not inner and isinstance(value, FromEnv):
-        names += value.names
-        value = value.default
-    return tuple(names)
+    return value, tuple(switches)
 
 
 def _with_database_parts(found: list[EnvNeed], parts: list[tuple[EnvNeed, str]]) -> list[EnvNeed]:
